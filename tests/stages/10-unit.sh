@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # pytest: unit tests of module_utils and modules, emulator tests, contract tests (one run, one closing line)
 set -euo pipefail
 cd "$COLL"

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # ansible-test sanity (ignore files stay empty), from the copy at .../ansible_collections/byoc/carrier
 set -euo pipefail
 cd "$COLL"

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # ansible-test units
 set -euo pipefail
 cd "$COLL"

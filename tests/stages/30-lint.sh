@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # ansible-lint (production profile, offline), antsibull-changelog lint
 set -euo pipefail
 cd "$COLL"
