@@ -1,0 +1,264 @@
+# -*- coding: utf-8 -*-
+# Copyright: byoc.carrier contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What a run leaves for people (DESIGN.md section 7): handoff sheets and drift reports."""
+
+from __future__ import annotations
+
+import json
+import os
+
+MASK = '********'
+CHANGED_MASK = '******** (changed)'
+SECRET_KEYS = frozenset(('password', 'token', 'ip_authentication_token', 'api_key'))
+ABSENT = '(absent)'
+DOMAINS = {'com': 'sip.telnyx.com', 'eu': 'sip.telnyx.eu', 'ca': 'sip.telnyx.ca'}
+
+
+def mask_secrets(value):
+    """A copy of value where every secret key's value is the mask."""
+    if isinstance(value, dict):
+        return {k: (MASK if k in SECRET_KEYS and v not in (None, '') else mask_secrets(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_secrets(v) for v in value]
+    return value
+
+
+def _flatten(value, prefix=''):
+    if isinstance(value, dict) and value:
+        out = {}
+        for key, sub in value.items():
+            out.update(_flatten(sub, '%s.%s' % (prefix, key) if prefix else str(key)))
+        return out
+    return {prefix: value} if prefix else {}
+
+
+def setting_differences(before, after):
+    """[{setting, wanted, found}] for every flattened setting that differs between before (found) and after (wanted).
+
+    Secrets are compared but never shown: a differing secret is reported as a changed mask.
+    """
+    found, wanted = _flatten(before or {}), _flatten(after or {})
+    rows = []
+    for key in sorted(set(found) | set(wanted)):
+        if found.get(key, ABSENT) == wanted.get(key, ABSENT):
+            continue
+        if key.rsplit('.', 1)[-1] in SECRET_KEYS:
+            rows.append({'setting': key, 'wanted': CHANGED_MASK if key in wanted else ABSENT, 'found': MASK if key in found else ABSENT})
+        else:
+            rows.append({'setting': key, 'wanted': mask_secrets(wanted.get(key, ABSENT)), 'found': mask_secrets(found.get(key, ABSENT))})
+    return rows
+
+
+def _results(registered):
+    if isinstance(registered, dict):
+        return registered.get('results', [registered])
+    return registered or []
+
+
+def _item_name(result):
+    item = result.get('item')
+    return item.get('name') if isinstance(item, dict) else item
+
+
+def drift_entries(registered_by_module):
+    """Drift of one host from its registered module results (check + diff mode).
+
+    registered_by_module maps a module name to what a looped task registered. Returns one entry per
+    trunk and module that would change: {trunk, module, differences: [{setting, wanted, found}]}.
+    """
+    entries = []
+    for module, registered in (registered_by_module or {}).items():
+        for result in _results(registered):
+            if not result.get('changed') or result.get('skipped'):
+                continue
+            trunk = _item_name(result)
+            diffs = result.get('diff') or {}
+            diffs = diffs if isinstance(diffs, list) else [diffs]
+            rows = []
+            for diff in diffs:
+                rows.extend(setting_differences(diff.get('before'), diff.get('after')))
+            if not rows:
+                rows = [{'setting': '(not reported by the module)', 'wanted': 'change', 'found': 'differs'}]
+            entries.append({'trunk': trunk, 'module': module, 'differences': rows})
+    return entries
+
+
+def sip_uri(user, region):
+    """<username or sip_subdomain>@sip.telnyx.<region>."""
+    return '%s@%s' % (user, DOMAINS.get(region, DOMAINS['com'])) if user else ''
+
+
+def _connection_of(result):
+    """The connection a module result describes (sip_connection: connection; sip_connection_info: connections[0])."""
+    if result.get('connection'):
+        return result['connection']
+    found = result.get('connections') or [{}]
+    return found[0] if len(found) == 1 else {}
+
+
+def _registration(conn):
+    status = conn.get('registration_status')
+    if isinstance(status, dict):
+        status = status.get('status')
+    return status
+
+
+def trunk_facts(trunks, connection_results, region, state=None):
+    """Per trunk: what the sbc role and the reports need (type, connection id, SIP URI, numbers, registration)."""
+    by_name = {}
+    for result in _results(connection_results):
+        if _item_name(result):
+            by_name[_item_name(result)] = _connection_of(result)
+    facts = []
+    for trunk in trunks or []:
+        conn = by_name.get(trunk['name'], {})
+        user = trunk.get('username') if trunk['type'] == 'credentials' else (trunk.get('inbound') or {}).get('sip_subdomain')
+        fact = {
+            'name': trunk['name'],
+            'type': trunk['type'],
+            'id': conn.get('id') or '',
+            'sip_uri': conn.get('sip_uri') or sip_uri(user, region),
+            'numbers': list(trunk.get('numbers') or []),
+            'state': state or trunk.get('state', 'present'),
+        }
+        if _registration(conn) is not None:
+            fact['registration'] = _registration(conn)
+        facts.append(fact)
+    return facts
+
+
+def verify_checks(data):
+    """The checks of one SBC from the OPTIONS probe and the trunks' facts: {checks: [...], failed: [...]}."""
+    checks = [{'what': 'SIP OPTIONS', 'target': p['target'], 'ok': bool(p.get('ok')), 'detail': p.get('detail', '')}
+              for p in data.get('probe') or []]
+    for trunk in data.get('trunks') or []:
+        if not trunk.get('id'):
+            checks.append({'what': 'connection', 'target': trunk['name'], 'ok': False, 'detail': 'not found at Telnyx'})
+        elif trunk['type'] == 'credentials':
+            status = trunk.get('registration') or 'unknown'
+            checks.append({'what': 'registration', 'target': trunk['name'], 'ok': str(status).lower() == 'registered',
+                           'detail': str(status)})
+    failed = ['%s %s: %s' % (c['what'], c['target'], c['detail']) for c in checks if not c['ok']]
+    return {'checks': checks, 'failed': failed}
+
+
+def group_by_report(hostvars, hosts):
+    """{'<region>-<environment>': {region, environment, hosts: {host: hostvars}}} for the hosts that have trunks."""
+    groups = {}
+    for host in hosts:
+        hvars = hostvars[host]
+        if hvars.get('byoc_trunks') is None:
+            continue
+        region, environment = hvars.get('byoc_region'), hvars.get('byoc_environment')
+        key = '%s-%s' % (region, environment)
+        group = groups.setdefault(key, {'region': region, 'environment': environment, 'hosts': {}})
+        group['hosts'][host] = {
+            'trunks': hvars.get('cpaas_trunks') or [],
+            'drift': hvars.get('cpaas_drift') or [],
+            'verify': hvars.get('trunk_verify') or {},
+        }
+    return groups
+
+
+def _cell(value):
+    if isinstance(value, (dict, list)):
+        value = json.dumps(value, sort_keys=True)
+    return str(value).replace('|', '\\|').replace('\n', ' ')
+
+
+def _table(header, rows):
+    lines = ['| %s |' % ' | '.join(header), '|%s|' % '|'.join('---' for _ in header)]
+    lines.extend('| %s |' % ' | '.join(_cell(c) for c in row) for row in rows)
+    return lines
+
+
+def handoff_markdown(group, generated_at=''):
+    """The handoff sheet of one region and environment: what the Conversation Builder admin pastes."""
+    region, environment = group['region'], group['environment']
+    lines = [
+        '# BYOC handoff: %s / %s' % (region, environment), '',
+        'Generated %s by byoc.carrier. Enter the SIP URI in Conversation Builder (voice bot transfer, SIP),'
+        ' or transfer to one of the E.164 numbers.' % generated_at, '',
+    ]
+    rows = []
+    for host in sorted(group['hosts']):
+        for trunk in group['hosts'][host]['trunks']:
+            rows.append([host, trunk['name'], trunk['type'], trunk.get('id') or '(not created yet)',
+                         trunk.get('sip_uri') or '-', ', '.join(trunk.get('numbers') or []) or '-',
+                         trunk.get('state', 'present')])
+    if rows:
+        lines.extend(_table(['SBC', 'trunk', 'connection type', 'connection id', 'SIP URI', 'E.164 numbers', 'state'], rows))
+    else:
+        lines.append('No trunks in this inventory.')
+    verify = [(h, g['verify']) for h, g in sorted(group['hosts'].items()) if g['verify']]
+    if verify:
+        lines.extend(['', '## Verification', ''])
+        vrows = [[host, check.get('what'), check.get('target'), 'ok' if check.get('ok') else 'FAILED', check.get('detail', '')]
+                 for host, result in verify for check in result.get('checks', [])]
+        lines.extend(_table(['SBC', 'check', 'target', 'result', 'detail'], vrows))
+    return '\n'.join(lines) + '\n'
+
+
+def drift_document(group, generated_at=''):
+    """The machine-readable drift report of one region and environment (secrets masked)."""
+    hosts = {}
+    for host in sorted(group['hosts']):
+        per_trunk = {}
+        for entry in group['hosts'][host]['drift']:
+            per_trunk.setdefault(entry['trunk'], []).extend(
+                dict(row, module=entry['module']) for row in entry['differences'])
+        hosts[host] = per_trunk
+    return mask_secrets({
+        'region': group['region'],
+        'environment': group['environment'],
+        'generated_at': generated_at,
+        'drift': any(hosts.values()),
+        'hosts': hosts,
+    })
+
+
+def drift_markdown(document):
+    """The drift report a person reads, from drift_document()."""
+    lines = ['# BYOC drift: %s / %s' % (document['region'], document['environment']), '',
+             'Generated %s by playbooks/audit.yml (check mode, nothing was changed).' % document['generated_at'], '']
+    if not document['drift']:
+        lines.append('**No drift**: Telnyx matches the inventory for every trunk.')
+        return '\n'.join(lines) + '\n'
+    for host, trunks in sorted(document['hosts'].items()):
+        if not trunks:
+            continue
+        lines.extend(['## %s' % host, ''])
+        rows = [[trunk, row['module'], row['setting'], row['wanted'], row['found']]
+                for trunk, trows in sorted(trunks.items()) for row in trows]
+        lines.extend(_table(['trunk', 'module', 'setting', 'wanted (inventory)', 'found (Telnyx)'], rows))
+        lines.append('')
+    return '\n'.join(lines)
+
+
+def report_path(directory, name):
+    """Absolute path of a report: a relative byoc_report_dir is taken from the directory the run started in."""
+    return os.path.join(os.path.abspath(os.path.expanduser(str(directory))), str(name))
+
+
+def to_pretty_json(value):
+    """Stable, indented JSON (sorted keys)."""
+    return json.dumps(value, indent=2, sort_keys=True) + '\n'
+
+
+class FilterModule:
+    """byoc.carrier report filters."""
+
+    def filters(self):
+        return {
+            'mask_secrets': mask_secrets,
+            'drift_entries': drift_entries,
+            'trunk_facts': trunk_facts,
+            'verify_checks': verify_checks,
+            'report_groups': group_by_report,
+            'handoff_markdown': handoff_markdown,
+            'drift_document': drift_document,
+            'drift_markdown': drift_markdown,
+            'report_path': report_path,
+            'report_json': to_pretty_json,
+        }

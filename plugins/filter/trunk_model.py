@@ -1,0 +1,252 @@
+# -*- coding: utf-8 -*-
+# Copyright: byoc.carrier contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller-side validation of the whole byoc.carrier inventory model (DESIGN.md section 5)."""
+
+from __future__ import annotations
+
+import re
+
+try:
+    import voluptuous as vol
+    HAS_VOLUPTUOUS = True
+except ImportError:  # pragma: no cover - reported as an error by the filter
+    vol = None
+    HAS_VOLUPTUOUS = False
+
+try:
+    from ansible_collections.byoc.carrier.plugins.module_utils import _settings
+except ImportError:  # pragma: no cover - the settings table is optional for the model rules
+    _settings = None
+
+from ansible.errors import AnsibleFilterError
+
+REGIONS = ('com', 'eu', 'ca')
+KINDS = ('credentials', 'ip', 'fqdn')
+E164 = re.compile(r'^\+[1-9][0-9]{1,14}$')
+ENVIRONMENT = re.compile(r'^[a-z0-9][a-z0-9_-]{0,31}$')
+SECRET_FIELDS = frozenset(('password', 'token', 'api_key', 'vault_password'))
+
+# The options the cpaas role passes on, per module (DESIGN.md section 3). They are the role's
+# contract: a key outside these sets is a typo, reported before anything is sent.
+CONNECTION_OPTIONS = (
+    'username', 'password', 'update_password', 'webhook_url', 'webhook_failover_url', 'webhook_api_version',
+    'anchorsite', 'encode_contact_header', 'comfort_noise', 'dtmf_type', 'rtcp', 'routing_method',
+    'ips', 'fqdns', 'ip_auth_method', 'tech_prefix', 'token', 'active', 'tags',
+)
+INBOUND_OPTIONS = (
+    'dnis_number_format', 'ani_number_format', 'no_ringback_timeout', 'no_answer_timeout', 'subdomain_calls',
+    'encrypted_media', 'ringback', 'codecs', 'compact_headers', 'transport', 'sip_region', 'sip_subdomain',
+    'channel_limit',
+)
+OUTBOUND_OPTIONS = (
+    'caller_id_override', 'caller_id_override_type', 'localization', 'encrypted_media', 'ringback',
+    'outbound_voice_profile', 'channel_limit',
+)
+SCOPES = (('connection', CONNECTION_OPTIONS), ('inbound', INBOUND_OPTIONS), ('outbound', OUTBOUND_OPTIONS))
+# keys of a trunk besides the connection options; sbc_* keys belong to the sbc role
+TRUNK_KEYS = ('name', 'type', 'inbound', 'outbound', 'numbers', 'state')
+REQUIRED_BY_KIND = {
+    'credentials': ('username', 'password'),
+    'ip': ('ips',),
+    'fqdn': ('fqdns',),
+}
+ONLY_FOR_KIND = {'ips': 'ip', 'fqdns': 'fqdn'}
+# one Telnyx field on these kinds: inbound and outbound must agree (DESIGN.md section 3)
+SHARED_ENCRYPTED_MEDIA_KINDS = ('credentials', 'ip')
+
+
+def _error(host, trunk, field, rule):
+    return {'host': str(host), 'trunk': str(trunk), 'field': str(field), 'rule': str(rule)}
+
+
+def _plain(value):
+    """Return a plain copy (dict/list/str/...) of templated inventory data."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _path(path):
+    return '.'.join(str(p) for p in path) if path else '(trunk)'
+
+
+def _trunk_schema():
+    options = {vol.Optional(key): object for key in CONNECTION_OPTIONS}
+    options.update({
+        vol.Required('name'): vol.All(str, vol.Length(min=1, max=255), msg='required, a non-empty string'),
+        vol.Required('type'): vol.In(KINDS, msg='must be one of %s' % ', '.join(KINDS)),
+        vol.Optional('inbound'): vol.Schema({vol.Optional(key): object for key in INBOUND_OPTIONS}),
+        vol.Optional('outbound'): vol.Schema({vol.Optional(key): object for key in OUTBOUND_OPTIONS}),
+        vol.Optional('numbers'): [vol.All(str, vol.Match(E164), msg='must be an E.164 number such as +4930123456')],
+        vol.Optional('state'): vol.In(('present', 'absent'), msg='must be present or absent'),
+        vol.Optional(vol.Match(r'^sbc_')): object,
+    })
+    return vol.Schema(options)
+
+
+def _schema_errors(host, name, trunk, schema):
+    try:
+        schema(trunk)
+    except vol.MultipleInvalid as exc:
+        out = []
+        for err in exc.errors:
+            rule = err.error_message
+            if rule == 'extra keys not allowed':
+                rule = 'unknown option (a typo?)'
+            out.append(_error(host, name, _path(err.path), rule))
+        return out
+    return []
+
+
+def _option_name(message, params):
+    for key in sorted(params, key=len, reverse=True):
+        if key in message:
+            return key
+    return None
+
+
+def _settings_errors(host, name, trunk):
+    """Field rules of the settings table (the modules' own validation), per scope."""
+    if _settings is None or not hasattr(_settings, 'validate'):
+        return []
+    out = []
+    kind = trunk.get('type')
+    for scope, keys in SCOPES:
+        source = trunk if scope == 'connection' else trunk.get(scope) or {}
+        if not isinstance(source, dict):
+            continue
+        params = {k: v for k, v in source.items() if k in keys and v is not None}
+        if not params:
+            continue
+        for message in _settings.validate(scope, kind, params):
+            option = _option_name(message, params)
+            field = option if scope == 'connection' or option is None else '%s.%s' % (scope, option)
+            out.append(_error(host, name, field or scope, message))
+    return out
+
+
+def _kind_errors(host, name, trunk):
+    out = []
+    kind = trunk.get('type')
+    for field in REQUIRED_BY_KIND.get(kind, ()):
+        if trunk.get(field) in (None, '', []):
+            out.append(_error(host, name, field, 'required for a %s trunk' % kind))
+    for field, only in ONLY_FOR_KIND.items():
+        if trunk.get(field) and kind in KINDS and kind != only:
+            out.append(_error(host, name, field, 'only for %s trunks, this one is %s' % (only, kind)))
+    if kind == 'fqdn' and bool(trunk.get('username')) != bool(trunk.get('password')):
+        out.append(_error(host, name, 'username/password', 'set both or neither on an fqdn trunk'))
+    inbound, outbound = trunk.get('inbound') or {}, trunk.get('outbound') or {}
+    if kind in SHARED_ENCRYPTED_MEDIA_KINDS and isinstance(inbound, dict) and isinstance(outbound, dict):
+        wanted = {inbound.get('encrypted_media'), outbound.get('encrypted_media')} - {None}
+        if len(wanted) > 1:
+            out.append(_error(host, name, 'encrypted_media',
+                              'inbound and outbound differ (%s): a %s connection has one encrypted_media field'
+                              % (' vs '.join(sorted(str(w) for w in wanted)), kind)))
+    return out
+
+
+def _host_errors(host, hvars):
+    out = []
+    region = hvars.get('byoc_region')
+    if region not in REGIONS:
+        out.append(_error(host, '-', 'byoc_region', 'must be one of %s' % ', '.join(REGIONS)))
+    environment = hvars.get('byoc_environment')
+    if not isinstance(environment, str) or not ENVIRONMENT.match(environment):
+        out.append(_error(host, '-', 'byoc_environment', 'required: lower-case letters, digits, - or _ (it names the reports)'))
+    return out
+
+
+class _Uniques:
+    """Values that must be unique across the fleet (connection names, usernames, subdomains, numbers)."""
+
+    def __init__(self):
+        self.seen = {}
+
+    def add(self, what, value, host, trunk):
+        if value in (None, ''):
+            return None
+        first = self.seen.setdefault((what, value), (host, trunk))
+        if first == (host, trunk):
+            return None
+        return _error(host, trunk, what, '%s is also used by %s/%s: must be unique across the fleet'
+                      % (value if what != 'username' else 'this username', first[0], first[1]))
+
+
+def _unique_errors(uniques, host, name, trunk):
+    found = [
+        uniques.add('name', name, host, name),
+        uniques.add('username', trunk.get('username'), host, name),
+        uniques.add('inbound.sip_subdomain', (trunk.get('inbound') or {}).get('sip_subdomain'), host, name),
+    ]
+    found.extend(uniques.add('numbers', number, host, name) for number in trunk.get('numbers') or [] if isinstance(number, str))
+    return [e for e in found if e]
+
+
+def _read_host(hostvars, host):
+    """The model variables of one host as plain data; a variable that cannot be templated is an error."""
+    hvars, errors = {}, []
+    source = hostvars[host]
+    for key in ('byoc_region', 'byoc_environment', 'byoc_trunks'):
+        try:
+            hvars[key] = _plain(source.get(key))
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            # the message names the undefined variable, never a value
+            errors.append(_error(host, '-', key, 'cannot be templated: %s' % type(exc).__name__ + _undefined_name(exc)))
+    return hvars, errors
+
+
+def _undefined_name(exc):
+    match = re.search(r"'([A-Za-z_][A-Za-z0-9_]*)' is undefined", str(exc))
+    return ' (%s is undefined)' % match.group(1) if match else ''
+
+
+def trunk_errors(hostvars, hosts):
+    """All errors of the inventory model of ``hosts``, as a list of {host, trunk, field, rule}."""
+    if not HAS_VOLUPTUOUS:
+        raise AnsibleFilterError('byoc.carrier.trunk_errors needs the Python library voluptuous on the controller')
+    schema = _trunk_schema()
+    uniques = _Uniques()
+    errors = []
+    for host in hosts:
+        hvars, read_errors = _read_host(hostvars, host)
+        errors.extend(read_errors)
+        trunks = hvars.get('byoc_trunks')
+        if 'byoc_trunks' in {e['field'] for e in read_errors}:
+            continue
+        if trunks is None:
+            continue  # not an SBC host (e.g. the controller)
+        errors.extend(_host_errors(host, hvars))
+        if not isinstance(trunks, list):
+            errors.append(_error(host, '-', 'byoc_trunks', 'must be a list of trunks'))
+            continue
+        for index, trunk in enumerate(trunks):
+            name = trunk.get('name') if isinstance(trunk, dict) and isinstance(trunk.get('name'), str) else '#%d' % index
+            if not isinstance(trunk, dict):
+                errors.append(_error(host, name, '(trunk)', 'must be a mapping'))
+                continue
+            errors.extend(_schema_errors(host, name, trunk, schema))
+            errors.extend(_kind_errors(host, name, trunk))
+            errors.extend(_settings_errors(host, name, trunk))
+            errors.extend(_unique_errors(uniques, host, name, trunk))
+    return errors
+
+
+def trunk_errors_text(errors):
+    """One readable line per error: host / trunk / field: rule."""
+    return '\n'.join('%(host)s / %(trunk)s / %(field)s: %(rule)s' % e for e in errors)
+
+
+class FilterModule:
+    """byoc.carrier inventory model filters."""
+
+    def filters(self):
+        return {
+            'trunk_errors': trunk_errors,
+            'trunk_errors_text': trunk_errors_text,
+        }

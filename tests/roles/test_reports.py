@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright: byoc.carrier contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Handoff sheets and drift reports (filters in plugins/filter/reports.py)."""
+
+from __future__ import annotations
+
+import json
+
+from ansible_collections.byoc.carrier.plugins.filter import reports
+
+TRUNKS = [
+    {'name': 'acme-eu-prod-fra1', 'type': 'credentials', 'username': 'acmefra1', 'password': 'pw-not-shown-1',
+     'numbers': ['+4930123456']},
+    {'name': 'acme-eu-prod-fra1-ip', 'type': 'ip', 'token': 'tok-not-shown', 'inbound': {'sip_subdomain': 'acmeip'}},
+]
+
+CONNECTION_RESULTS = {'results': [
+    {'item': 'acme-eu-prod-fra1', 'changed': True,
+     'connection': {'id': '1001', 'sip_uri': 'acmefra1@sip.telnyx.eu', 'password': 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'},
+     'diff': {'before': {}, 'after': {'name': 'acme-eu-prod-fra1', 'password': '********'}}},
+    {'item': 'acme-eu-prod-fra1-ip', 'changed': False, 'connection': {'id': '1002'}},
+]}
+
+
+def test_trunk_facts_carry_ids_sip_uris_and_numbers_but_no_secret():
+    facts = reports.trunk_facts(TRUNKS, CONNECTION_RESULTS, 'eu')
+    assert facts == [
+        {'name': 'acme-eu-prod-fra1', 'type': 'credentials', 'id': '1001', 'sip_uri': 'acmefra1@sip.telnyx.eu',
+         'numbers': ['+4930123456'], 'state': 'present'},
+        # no sip_uri from the module: built from the subdomain and the region
+        {'name': 'acme-eu-prod-fra1-ip', 'type': 'ip', 'id': '1002', 'sip_uri': 'acmeip@sip.telnyx.eu',
+         'numbers': [], 'state': 'present'},
+    ]
+    assert 'not-shown' not in json.dumps(facts)
+    assert reports.trunk_facts(TRUNKS, {}, 'ca', 'absent')[0]['state'] == 'absent'
+
+
+def test_trunk_facts_from_info_results_carry_the_registration():
+    info = {'results': [{'item': 'acme-eu-prod-fra1', 'connections': [
+        {'id': '1001', 'sip_uri': 'acmefra1@sip.telnyx.eu', 'registration_status': {'status': 'Registered'}}]}]}
+    fact = reports.trunk_facts(TRUNKS[:1], info, 'eu')[0]
+    assert fact['registration'] == 'Registered' and fact['id'] == '1001'
+
+
+def test_setting_differences_flatten_and_mask():
+    before = {'inbound': {'codecs': ['G711U'], 'timeout': 60}, 'password': 'old-secret', 'name': 'x'}
+    after = {'inbound': {'codecs': ['G711U', 'G711A'], 'timeout': 60}, 'password': 'new-secret', 'name': 'x', 'tags': ['a']}
+    rows = reports.setting_differences(before, after)
+    assert rows == [
+        {'setting': 'inbound.codecs', 'wanted': ['G711U', 'G711A'], 'found': ['G711U']},
+        {'setting': 'password', 'wanted': '******** (changed)', 'found': '********'},
+        {'setting': 'tags', 'wanted': ['a'], 'found': '(absent)'},
+    ]
+    # a changed secret shows as a changed mask: the module's diff says so, the report never has the value
+    rows = reports.setting_differences({'password': '********'}, {'password': '******** (changed)'})
+    assert rows == [{'setting': 'password', 'wanted': '******** (changed)', 'found': '********'}]
+
+
+def _group(drift=None, verify=None):
+    return {'region': 'eu', 'environment': 'prod', 'hosts': {
+        'sbc-fra1': {'trunks': reports.trunk_facts(TRUNKS, CONNECTION_RESULTS, 'eu'), 'drift': drift or [], 'verify': verify or {}},
+    }}
+
+
+def test_handoff_sheet_lists_what_the_admin_enters():
+    text = reports.handoff_markdown(_group(), '2026-11-26 04:00 UTC')
+    assert text.startswith('# BYOC handoff: eu / prod\n')
+    assert '| sbc-fra1 | acme-eu-prod-fra1 | credentials | 1001 | acmefra1@sip.telnyx.eu | +4930123456 | present |' in text
+    assert '| sbc-fra1 | acme-eu-prod-fra1-ip | ip | 1002 | acmeip@sip.telnyx.eu | - | present |' in text
+    assert 'Verification' not in text
+
+
+def test_handoff_sheet_with_verification():
+    verify = reports.verify_checks({'probe': [{'target': '127.0.0.2:5060', 'ok': True, 'detail': '200 OK in 1 ms'},
+                                              {'target': '127.0.0.3:5060', 'ok': False, 'detail': 'no answer within 1 s'}],
+                                    'trunks': reports.trunk_facts(TRUNKS, CONNECTION_RESULTS, 'eu')})
+    assert verify['failed'] == ['SIP OPTIONS 127.0.0.3:5060: no answer within 1 s',
+                                'registration acme-eu-prod-fra1: unknown']
+    text = reports.handoff_markdown(_group(verify=verify))
+    assert '| sbc-fra1 | SIP OPTIONS | 127.0.0.2:5060 | ok | 200 OK in 1 ms |' in text
+    assert '| sbc-fra1 | registration | acme-eu-prod-fra1 | FAILED | unknown |' in text
+
+
+def test_drift_report_when_clean_says_no_drift():
+    doc = reports.drift_document(_group(drift=reports.drift_entries({'sip_connection': {'results': [
+        {'item': 'acme-eu-prod-fra1', 'changed': False, 'diff': {'before': {'a': 1}, 'after': {'a': 1}}}]}})), 'now')
+    assert doc == {'region': 'eu', 'environment': 'prod', 'generated_at': 'now', 'drift': False, 'hosts': {'sbc-fra1': {}}}
+    assert '**No drift**' in reports.drift_markdown(doc)
+
+
+def test_drift_report_lists_each_differing_setting_with_secrets_masked():
+    registered = {
+        'sip_inbound': {'results': [
+            {'item': 'acme-eu-prod-fra1', 'changed': True,
+             'diff': {'before': {'codecs': ['G711U'], 'no_answer_timeout': 30},
+                      'after': {'codecs': ['G711U', 'G711A'], 'no_answer_timeout': 30}}},
+            {'item': 'acme-eu-prod-fra1-ip', 'skipped': True, 'changed': False}]},
+        'sip_connection': {'results': [
+            {'item': 'acme-eu-prod-fra1-ip', 'changed': True, 'diff': {'before': {'token': 'old-token-value'},
+                                                                        'after': {'token': 'new-token-value'}}}]},
+        'phone_number': {'changed': True, 'results': [{'item': 'acme-eu-prod-fra1', 'changed': True}]},
+    }
+    doc = reports.drift_document(_group(drift=reports.drift_entries(registered)), 'now')
+    assert doc['drift'] is True
+    trunks = doc['hosts']['sbc-fra1']
+    assert trunks['acme-eu-prod-fra1'] == [
+        {'module': 'sip_inbound', 'setting': 'codecs', 'wanted': ['G711U', 'G711A'], 'found': ['G711U']},
+        {'module': 'phone_number', 'setting': '(not reported by the module)', 'wanted': 'change', 'found': 'differs'},
+    ]
+    assert trunks['acme-eu-prod-fra1-ip'] == [
+        {'module': 'sip_connection', 'setting': 'token', 'wanted': '******** (changed)', 'found': '********'}]
+    text = reports.drift_markdown(doc) + reports.to_pretty_json(doc)
+    assert 'token-value' not in text
+    assert '| acme-eu-prod-fra1 | sip_inbound | codecs | ["G711U", "G711A"] | ["G711U"] |' in text
+
+
+def test_report_path_is_absolute_from_the_run_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert reports.report_path('reports', 'handoff-eu-prod.md') == str(tmp_path / 'reports' / 'handoff-eu-prod.md')
+    assert reports.report_path('/srv/r', 'x.md') == '/srv/r/x.md'

@@ -1,0 +1,157 @@
+# -*- coding: utf-8 -*-
+# Copyright: byoc.carrier contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The trunk role's model validation (filter byoc.carrier.trunk_errors)."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from ansible_collections.byoc.carrier.plugins.filter import trunk_model
+from ansible_collections.byoc.carrier.plugins.filter.trunk_model import trunk_errors, trunk_errors_text
+
+GOOD = {
+    'sbc-fra1': {
+        'byoc_region': 'eu', 'byoc_environment': 'prod',
+        'byoc_trunks': [
+            {'name': 'acme-eu-prod-fra1', 'type': 'credentials', 'username': 'acmefra1', 'password': 's3cretPassw0rd',
+             'inbound': {'codecs': ['G711U', 'G711A'], 'no_answer_timeout': 60, 'encrypted_media': 'SRTP'},
+             'outbound': {'localization': 'DE', 'outbound_voice_profile': 'acme-eu', 'encrypted_media': 'SRTP'},
+             'numbers': ['+4930123456']},
+            {'name': 'acme-eu-prod-fra1-ip', 'type': 'ip', 'ips': [{'address': '198.51.100.10', 'port': 5060}],
+             'ip_auth_method': 'token', 'token': 'tok-abcdefghijkl', 'inbound': {'sip_subdomain': 'acmefra1ip'},
+             'sbc_note': 'kept for the sbc role'},
+        ],
+    },
+    'sbc-ams1': {
+        'byoc_region': 'eu', 'byoc_environment': 'prod',
+        'byoc_trunks': [
+            {'name': 'acme-eu-prod-ams1', 'type': 'fqdn', 'fqdns': [{'fqdn': 'sbc.ams1.example.com', 'port': 5060}],
+             'numbers': ['+31201234567', '+31201234568']},
+        ],
+    },
+    'controller': {'ansible_connection': 'local'},
+}
+
+
+def errors_of(model):
+    return trunk_errors(model, list(model))
+
+
+def fields(errors):
+    return {(e['host'], e['trunk'], e['field']) for e in errors}
+
+
+def test_a_good_model_has_no_errors():
+    assert errors_of(GOOD) == []
+
+
+def test_every_error_is_reported_at_once():
+    model = copy.deepcopy(GOOD)
+    fra1 = model['sbc-fra1']
+    fra1['byoc_region'] = 'us'
+    fra1['byoc_trunks'][0]['numbers'] = ['030123456', '+4930123456']
+    del fra1['byoc_trunks'][0]['password']
+    fra1['byoc_trunks'][0]['outbound']['encrypted_media'] = 'none'
+    fra1['byoc_trunks'][1]['ips'] = []
+    fra1['byoc_trunks'][1]['inbound']['codec'] = ['G729']
+    model['sbc-ams1']['byoc_trunks'][0]['type'] = 'sip'
+    model['sbc-ams1']['byoc_environment'] = 'Prod East'
+    got = fields(errors_of(model))
+    assert {
+        ('sbc-fra1', '-', 'byoc_region'),
+        ('sbc-fra1', 'acme-eu-prod-fra1', 'numbers.0'),
+        ('sbc-fra1', 'acme-eu-prod-fra1', 'password'),
+        ('sbc-fra1', 'acme-eu-prod-fra1', 'encrypted_media'),
+        ('sbc-fra1', 'acme-eu-prod-fra1-ip', 'ips'),
+        ('sbc-fra1', 'acme-eu-prod-fra1-ip', 'inbound.codec'),
+        ('sbc-ams1', 'acme-eu-prod-ams1', 'type'),
+        ('sbc-ams1', '-', 'byoc_environment'),
+    } <= got
+
+
+def test_names_usernames_subdomains_and_numbers_are_unique_across_the_fleet():
+    model = copy.deepcopy(GOOD)
+    dup = copy.deepcopy(model['sbc-fra1']['byoc_trunks'][0])
+    model['sbc-ams1']['byoc_trunks'].append(dup)
+    ip = copy.deepcopy(model['sbc-fra1']['byoc_trunks'][1])
+    ip['name'] = 'other-ip'
+    model['sbc-ams1']['byoc_trunks'].append(ip)
+    errors = errors_of(model)
+    got = fields(errors)
+    assert ('sbc-ams1', 'acme-eu-prod-fra1', 'name') in got
+    assert ('sbc-ams1', 'acme-eu-prod-fra1', 'username') in got
+    assert ('sbc-ams1', 'acme-eu-prod-fra1', 'numbers') in got
+    assert ('sbc-ams1', 'other-ip', 'inbound.sip_subdomain') in got
+    rule = [e['rule'] for e in errors if e['field'] == 'name'][0]
+    assert 'sbc-fra1/acme-eu-prod-fra1' in rule
+
+
+def test_kind_rules():
+    model = {'h': {'byoc_region': 'ca', 'byoc_environment': 'staging', 'byoc_trunks': [
+        {'name': 'c1', 'type': 'credentials', 'username': 'user1', 'password': 'x' * 12, 'fqdns': [{'fqdn': 'a.example'}]},
+        {'name': 'f1', 'type': 'fqdn', 'fqdns': [{'fqdn': 'a.example'}], 'username': 'fqdnuser'},
+        {'name': 'i1', 'type': 'ip', 'ips': [{'address': '192.0.2.1'}],
+         'inbound': {'encrypted_media': 'SRTP'}, 'outbound': {'encrypted_media': 'SRTP'}},
+        {'name': 'f2', 'type': 'fqdn', 'fqdns': [{'fqdn': 'b.example'}],
+         'inbound': {'encrypted_media': 'SRTP'}, 'outbound': {'encrypted_media': 'none'}},
+    ]}}
+    got = fields(errors_of(model))
+    assert ('h', 'c1', 'fqdns') in got
+    assert ('h', 'f1', 'username/password') in got
+    assert not {e for e in got if e[1] == 'i1'}
+    # fqdn connections have an encrypted_media per direction: no conflict
+    assert not {e for e in got if e[1] == 'f2' and e[2] == 'encrypted_media'}
+
+
+def test_no_secret_in_any_message():
+    model = copy.deepcopy(GOOD)
+    trunk = model['sbc-fra1']['byoc_trunks'][0]
+    trunk['password'] = 12345678901
+    trunk['username'] = 'acmefra1'
+    model['sbc-ams1']['byoc_trunks'].append(dict(trunk, name='again'))
+    text = trunk_errors_text(errors_of(model))
+    assert 'acmefra1' not in text and '12345678901' not in text and 'tok-abcdefghijkl' not in text
+
+
+class _Exploding(dict):
+    """A host whose byoc_trunks cannot be templated (an undefined vault variable)."""
+
+    def get(self, key, default=None):
+        if key == 'byoc_trunks':
+            raise ValueError("'vault_acme_password' is undefined")
+        return super().get(key, default)
+
+
+def test_a_variable_that_cannot_be_templated_is_an_error_not_a_crash():
+    model = {'h': _Exploding(byoc_region='com', byoc_environment='prod')}
+    errors = errors_of(model)
+    assert errors == [{'host': 'h', 'trunk': '-', 'field': 'byoc_trunks',
+                       'rule': 'cannot be templated: ValueError (vault_acme_password is undefined)'}]
+
+
+def test_trunks_must_be_a_list_of_mappings():
+    errors = errors_of({'h': {'byoc_region': 'com', 'byoc_environment': 'prod', 'byoc_trunks': {'name': 'x'}}})
+    assert fields(errors) == {('h', '-', 'byoc_trunks')}
+    errors = errors_of({'h': {'byoc_region': 'com', 'byoc_environment': 'prod', 'byoc_trunks': ['x']}})
+    assert fields(errors) == {('h', '#0', '(trunk)')}
+
+
+def test_text_is_one_line_per_error():
+    text = trunk_errors_text([{'host': 'h', 'trunk': 't', 'field': 'f', 'rule': 'r'}] * 2)
+    assert text == 'h / t / f: r\nh / t / f: r'
+
+
+@pytest.mark.skipif(getattr(trunk_model._settings, 'validate', None) is None, reason='settings table not there yet')
+def test_field_rules_come_from_the_settings_table():
+    model = copy.deepcopy(GOOD)
+    trunk = model['sbc-fra1']['byoc_trunks'][0]
+    trunk['username'] = 'abc'
+    trunk['inbound']['codecs'] = ['G729']
+    trunk['inbound']['no_answer_timeout'] = 900
+    got = fields(errors_of(model))
+    assert ('sbc-fra1', 'acme-eu-prod-fra1', 'username') in got
+    assert ('sbc-fra1', 'acme-eu-prod-fra1', 'inbound.codecs') in got
+    assert ('sbc-fra1', 'acme-eu-prod-fra1', 'inbound.no_answer_timeout') in got
