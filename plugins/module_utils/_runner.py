@@ -23,15 +23,17 @@ Public helpers (names are stable, other modules build on them):
 from __future__ import annotations
 
 import copy
+import re
 from contextlib import contextmanager
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.byoc.carrier.plugins.module_utils._client import (
     TELNYX_ARGUMENT_SPEC,
     TelnyxError,
     client_from_module,
 )
+from ansible_collections.byoc.carrier.plugins.module_utils import _settings
 
 SECRET_FIELDS = ('password', 'ip_authentication_token')
 REDACTED = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
@@ -61,8 +63,7 @@ def api_errors(module, **result):
     try:
         yield
     except TelnyxError as err:
-        details = {'status': err.status, 'errors': err.errors, 'method': err.method, 'url': err.url}
-        module.fail_json(msg=str(err), api_error=details, **result)
+        module.fail_json(msg=str(err), api_error=err.to_dict(), **result)
 
 
 def kind_of(obj):
@@ -144,3 +145,301 @@ def diff_views(before, after, secrets=()):
             if key in view:
                 view[key] = value
     return {'before': before, 'after': after}
+
+
+# --------------------------------------------------------------------------- child resources (/ips, /fqdns)
+
+class _Children:
+    """How one kind's addresses live at Telnyx: the /ips or /fqdns resource and the default_* fields."""
+
+    def __init__(self, option, path, names, key, defaults, nullable):
+        self.option = option
+        self.path = path
+        self.names = names          # option key -> API field
+        self.key = key              # normalised tuple of an option item; its first element names the address
+        self.defaults = defaults    # inbound fields holding the first three ids, in order
+        self.nullable = nullable    # whether an unused default slot can be set to null
+
+    def view(self, item):
+        """An API object as the option's normalised dict."""
+        return dict(zip(self.names, self.key(dict((k, item.get(f)) for k, f in self.names.items()))))
+
+    def body(self, conn_id, item):
+        """Request body of /ips or /fqdns for an option item (an SRV record sends port null)."""
+        body = dict((f, item.get(k)) for k, f in self.names.items() if item.get(k) is not None)
+        if item.get('dns_record_type') == 'srv':
+            body['port'] = None
+        body['connection_id'] = conn_id
+        return body
+
+    def ordered(self, obj, items):
+        """Current items, those named by the default_* fields first (in slot order), then the rest."""
+        by_id = dict((i['id'], i) for i in items)
+        first = []
+        for field in self.defaults:
+            item = by_id.pop((obj.get('inbound') or {}).get(field), None)
+            if item is not None:
+                first.append(item)
+        return first + [i for i in items if i['id'] in by_id]
+
+
+CHILDREN = {
+    'ip': _Children('ips', '/ips', {'address': 'ip_address', 'port': 'port'}, _settings.ip_key,
+                    ('default_primary_ip_id', 'default_secondary_ip_id', 'default_tertiary_ip_id'), False),
+    'fqdn': _Children('fqdns', '/fqdns', {'fqdn': 'fqdn', 'port': 'port', 'dns_record_type': 'dns_record_type'}, _settings.fqdn_key,
+                      ('default_primary_fqdn_id', 'default_secondary_fqdn_id', 'default_tertiary_fqdn_id'), True),
+}
+
+
+def _plan_children(children, wanted, current):
+    """Match wanted addresses to current ones: (slots, creates, updates, deletes).
+
+    ``slots`` holds, in wanted order, the current item each wanted address becomes (None: created).
+    An exact match is kept; the same name with another port/record type is updated; the rest is
+    created; current items left over are deleted.
+    """
+    wanted_keys = [children.key(w) for w in wanted]
+    free = list(current)
+    slots = [None] * len(wanted)
+    for index, key in enumerate(wanted_keys):
+        match = next((c for c in free if children.key(children.view(c)) == key), None)
+        if match is not None:
+            free.remove(match)
+            slots[index] = match
+    updates = []
+    for index, key in enumerate(wanted_keys):
+        if slots[index] is not None:
+            continue
+        match = next((c for c in free if children.key(children.view(c))[0] == key[0]), None)
+        if match is not None:
+            free.remove(match)
+            slots[index] = match
+            updates.append((match, wanted[index]))
+    creates = [(i, wanted[i]) for i in range(len(wanted)) if slots[i] is None]
+    return slots, creates, updates, free
+
+
+# --------------------------------------------------------------------------- sip_connection, sip_inbound, sip_outbound
+
+_STATE_SPEC = dict(state=dict(type='str', choices=['present', 'absent'], default='present'),
+                   update_password=dict(type='str', choices=['always', 'on_create'], default='always', no_log=False))
+_TARGET_SPEC = dict(connection=dict(type='str', required=True),
+                    region=dict(type='str', choices=list(REGIONS), default='com'))
+
+
+def settings_argument_spec(scope):
+    """The full argument spec (without the shared API options) of sip_connection/sip_inbound/sip_outbound."""
+    spec = _settings.argument_spec(scope)
+    spec.update(copy.deepcopy(_STATE_SPEC if scope == 'connection' else _TARGET_SPEC))
+    return spec
+
+
+class SettingsRun:
+    """One run of sip_connection (scope ``connection``), sip_inbound or sip_outbound."""
+
+    def __init__(self, scope):
+        self.scope = scope
+        kwargs = {'required_if': [('state', 'present', ('type',))]} if scope == 'connection' else {}
+        self.module = new_module(settings_argument_spec(scope), **kwargs)
+        self.params = dict(self.module.params)
+        self.result = {'changed': False}
+        self.client = None
+
+    # -- helpers -------------------------------------------------------------------------------
+    def fail(self, msg, **kwargs):
+        self.module.fail_json(msg=msg, **dict(self.result, **kwargs))
+
+    def check_problems(self, problems):
+        if problems:
+            self.fail('Invalid options: %s' % '; '.join(problems), problems=problems)
+
+    def region(self):
+        return self.params.get('region') or 'com'
+
+    def finish(self, kind, before_obj, after_obj, changed, view_params):
+        """exit_json with changed, connection, diff (in diff mode)."""
+        self.result['changed'] = bool(changed)
+        self.result['connection'] = connection_result(after_obj, self.region(), kind)
+        if self.module._diff:
+            before = _settings.from_api(self.scope, kind, before_obj, view_params) if before_obj is not None else None
+            after = _settings.from_api(self.scope, kind, after_obj, view_params) if after_obj is not None else None
+            self.result['diff'] = diff_views(before, after, _settings.secret_options(self.scope))
+        if self.client is not None:
+            self.result['api_retries'] = self.client.retries
+        self.module.exit_json(**self.result)
+
+    # -- entry point ----------------------------------------------------------------------------
+    def run(self):
+        if not _settings.HAS_VOLUPTUOUS:
+            self.fail(missing_required_lib('voluptuous'), exception=str(_settings.VOLUPTUOUS_IMPORT_ERROR))
+        kind = self.params.get('type') if self.scope == 'connection' else None
+        if self.scope != 'connection' or self.params['state'] == 'present':
+            self.check_problems(_settings.validate(self.scope, kind, self.params))
+        self.client = get_client(self.module)
+        with api_errors(self.module, **self.result):
+            if self.scope == 'connection':
+                self.run_connection(kind)
+            else:
+                self.run_tab()
+
+    # -- sip_connection ----------------------------------------------------------------------------
+    def run_connection(self, kind):
+        name = self.params['name']
+        if self.params['state'] == 'absent':
+            obj = find_connection(self.module, self.client, name, kind or 'any')
+            return self.delete(kind_of(obj) or kind, obj)
+        obj = find_connection(self.module, self.client, name, kind)
+        if obj is None:
+            other = find_connection(self.module, self.client, name, 'any', full=False)
+            if other is not None:
+                self.fail('Connection %r already exists as a %s connection (id %s); the type of a connection cannot be '
+                          'changed. To replace it, run this module with state=absent (type %s), then with state=present '
+                          'and type=%s.' % (name, kind_of(other), other.get('id'), kind_of(other), kind))
+            return self.create(kind)
+        return self.update(kind, obj)
+
+    def delete(self, kind, obj):
+        if obj is None:
+            self.finish(kind, None, None, False, None)
+        children = CHILDREN.get(kind)
+        if not self.module.check_mode:
+            if children is not None:
+                for item in self.client.list(children.path, {'filter[connection_id]': obj['id']}):
+                    self.client.delete('%s/%s' % (children.path, item['id']))
+            self.client.delete('%s/%s' % (ENDPOINTS[kind], obj['id']))
+        self.result['connection'] = None
+        self.finish(kind, obj, None, True, None)
+
+    def _refind(self, kind, name):
+        def find():
+            found = self.client.find_connections(kind, name)
+            return found[0] if len(found) == 1 else None
+        return find
+
+    def create(self, kind):
+        params = self.params
+        if kind == 'credentials':
+            missing = [o for o in ('username', 'password') if not params.get(o)]
+            if missing:
+                self.fail('%s: required to create the credentials connection %r' % (' and '.join(missing), params['name']))
+        body = _settings.to_api('connection', kind, params)
+        self.check_problems(_settings.conflicts(kind, body))
+        children = CHILDREN.get(kind)
+        wanted = params.get(children.option) if children else None
+        if self.module.check_mode:
+            obj = _settings.apply_patch({'record_type': _record_type(kind)}, body)
+            if wanted is not None:
+                obj[children.option] = wanted
+            return self.finish(kind, None, obj, True, params)
+        obj = self.client.create(ENDPOINTS[kind], body, find=self._refind(kind, params['name']))
+        if wanted is not None:
+            obj = self.sync_children(kind, children, obj, [], wanted, {})
+        self.finish(kind, None, obj, True, params)
+
+    def update(self, kind, obj):
+        params = dict(self.params)
+        if params.get('update_password') == 'on_create':
+            params['password'] = None
+        children = CHILDREN.get(kind)
+        wanted = params.get(children.option) if children else None
+        current = []
+        if wanted is not None:
+            current = children.ordered(obj, self.client.list(children.path, {'filter[connection_id]': obj['id']}))
+            obj = dict(obj, **{children.option: [children.view(c) for c in current]})
+        changed, body = _settings.diff('connection', kind, params, obj)
+        self.check_problems(_settings.conflicts(kind, _settings.apply_patch(obj, body)))
+        self.result['changed_options'] = changed
+        after = _settings.apply_patch(obj, body)
+        if wanted is not None:
+            after[children.option] = wanted
+        if not changed:
+            return self.finish(kind, obj, obj, False, params)
+        if self.module.check_mode:
+            return self.finish(kind, obj, after, True, params)
+        if wanted is not None and children.option in changed:
+            new = self.sync_children(kind, children, obj, current, wanted, body)
+        else:
+            new = self.client.patch('%s/%s' % (ENDPOINTS[kind], obj['id']), body)
+        self.finish(kind, obj, new, True, params)
+
+    def sync_children(self, kind, children, obj, current, wanted, body):
+        """Create/update/delete addresses, PATCH the connection once (body + default_* ids), return it."""
+        slots, creates, updates, deletes = _plan_children(children, wanted, current)
+        for item, want in updates:
+            self.client.patch('%s/%s' % (children.path, item['id']), children.body(obj['id'], want))
+        for index, want in creates:
+            slots[index] = self.client.create(children.path, children.body(obj['id'], want))
+        defaults = {}
+        for index, field in enumerate(children.defaults):
+            if index < len(slots):
+                defaults[field] = slots[index]['id']
+            elif children.nullable:
+                defaults[field] = None
+        inbound = obj.get('inbound') or {}
+        body = copy.deepcopy(body)
+        if any(inbound.get(f) != v for f, v in defaults.items()):
+            body.setdefault('inbound', {}).update(defaults)
+            body = _settings.merge_nested(obj, body)
+        result = self.client.patch('%s/%s' % (ENDPOINTS[kind], obj['id']), body) if body else obj
+        for item in deletes:
+            self.client.delete('%s/%s' % (children.path, item['id']))
+        result = dict(result)
+        result[children.option] = [children.view(s) for s in slots]
+        return result
+
+    # -- sip_inbound / sip_outbound --------------------------------------------------------------
+    def run_tab(self):
+        name = self.params['connection']
+        obj = find_connection(self.module, self.client, name)
+        if obj is None:
+            if self.module.check_mode:
+                self.result.update(changed=True, connection=None,
+                                   msg='Connection %r does not exist (yet); in a real run it must have been created first '
+                                       '(for example by byoc.carrier.sip_connection earlier in the play).' % name)
+                self.module.exit_json(**self.result)
+            self.fail('Connection %r does not exist; create it first with byoc.carrier.sip_connection.' % name)
+        kind = kind_of(obj)
+        params = self.params
+        self.check_problems(_settings.validate(self.scope, kind, params))
+        if params.get('outbound_voice_profile') is not None:
+            params['outbound_voice_profile'] = self.resolve_profile(params['outbound_voice_profile'], obj)
+        changed, body = _settings.diff(self.scope, kind, params, obj)
+        after = _settings.apply_patch(obj, body)
+        self.check_problems(_settings.conflicts(kind, after))
+        self.result['changed_options'] = changed
+        if changed and not self.module.check_mode:
+            after = self.client.patch('%s/%s' % (ENDPOINTS[kind], obj['id']), body)
+        self.finish(kind, obj, after, bool(changed), params)
+
+    def resolve_profile(self, value, obj):
+        """The id of the outbound voice profile named (or with the id) ``value``."""
+        if value == (obj.get('outbound') or {}).get('outbound_voice_profile_id'):
+            return value
+        query = {'filter[name][contains]': value} if len(value) >= 3 else None
+        found = [p for p in self.client.list('/outbound_voice_profiles', query) if p.get('name') == value]
+        if len(found) > 1:
+            self.fail('outbound_voice_profile: %d outbound voice profiles are named %r: %s; use the id instead.'
+                      % (len(found), value, ', '.join(str(p.get('id')) for p in found)))
+        if found:
+            return found[0]['id']
+        if _ID_RE.match(value):
+            profile = self.client.get('/outbound_voice_profiles/%s' % value, missing_ok=True)
+            if profile is not None:
+                return profile['id']
+        if self.module.check_mode:
+            self.module.warn('outbound_voice_profile %r does not exist (yet); a real run fails unless it is created first.' % value)
+            return value
+        self.fail('outbound_voice_profile: no outbound voice profile is named %r or has that id; create it first with '
+                  'byoc.carrier.outbound_voice_profile.' % value)
+
+
+_ID_RE = re.compile(r'^([0-9]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$')
+
+
+def _record_type(kind):
+    return dict((v, k) for k, v in RECORD_KINDS.items())[kind]
+
+
+def run_settings(scope):
+    """The whole behaviour of sip_connection (``connection``), sip_inbound (``inbound``), sip_outbound (``outbound``)."""
+    SettingsRun(scope).run()

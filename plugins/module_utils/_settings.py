@@ -1,0 +1,620 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) byoc.carrier contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one settings table of byoc.carrier (private): DESIGN.md section 3 as data.
+
+Scopes: ``connection`` (sip_connection), ``inbound`` (sip_inbound), ``outbound`` (sip_outbound).
+Kinds: ``credentials``, ``ip``, ``fqdn``. Every public function takes options as the module gets
+them (an unset option is ``None`` or missing: never sent, never compared).
+
+Stable API (also used by ``sip_connections`` and the roles' validation filter):
+
+* ``argument_spec(scope)``: the scope's Ansible argument spec (types, choices, no_log, sub-options).
+* ``validate(scope, kind, params) -> list[str]``: every problem at once, each naming its option.
+  ``kind=None`` runs only the kind-independent rules (use it before the kind is known).
+* ``to_api(scope, kind, params) -> dict``: the nested request body of the set options.
+* ``from_api(scope, kind, obj, params=None) -> dict``: the normalised option view of an API object
+  (only the options set in ``params`` when given, else every option of the kind).
+* ``diff(scope, kind, params, obj) -> (changed_options, patch_body)``: what differs and the one
+  PATCH body for it; nested ``inbound``/``outbound``/``rtcp_settings`` are sent whole, merged with
+  ``obj``. Child resources (``ips``, ``fqdns``) are compared against ``obj['ips']``/``obj['fqdns']``
+  (ordered ``[{address, port}]`` / ``[{fqdn, port, dns_record_type}]``, see ``ordered_addresses``)
+  and never put in the body. With ``params['update_password'] == 'on_create'`` the password is not
+  compared.
+* ``merge_nested(obj, body) -> dict``: ``body`` with nested objects completed from ``obj``.
+* ``apply_patch(obj, body) -> dict``: ``obj`` with a request body merged in (what the API will hold).
+* ``conflicts(kind, obj) -> list[str]``: rules that span tabs, checked on the merged object
+  (SRTP cannot be used with TLS).
+
+Decisions: on IP/FQDN connections Telnyx's ``sip_subdomain_receive_settings`` has no "disabled"
+value, so ``subdomain_calls: disabled`` applies to credentials only (on IP/FQDN, subdomain calls
+are off while no ``sip_subdomain`` is set). ``ip_auth_method`` applies to IP connections only (the
+FQDN field of the same name has another enum, credential-/ip-authentication); ``tech_prefix`` and
+``token`` apply to IP and FQDN. ``tech_prefix`` and ``p_charge_info`` share Telnyx's value
+``tech-prefixp-charge-info`` and so compare equal.
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+import re
+
+try:
+    import voluptuous as vol
+    HAS_VOLUPTUOUS = True
+    VOLUPTUOUS_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported by the runner with missing_required_lib
+    HAS_VOLUPTUOUS = False
+    VOLUPTUOUS_IMPORT_ERROR = exc
+
+KINDS = ('credentials', 'ip', 'fqdn')
+SCOPES = ('connection', 'inbound', 'outbound')
+ANCHORSITES = ('Latency', 'Chicago, IL', 'Ashburn, VA', 'San Jose, CA', 'Sydney, Australia', 'Amsterdam, Netherlands',
+               'London, UK', 'Toronto, Canada', 'Vancouver, Canada', 'Frankfurt, Germany')
+DEFAULT_SIP_PORT = 5060
+MIXED = '(mixed)'
+
+
+# --------------------------------------------------------------------------- value rules
+
+def _fail(msg):
+    raise vol.Invalid(msg)
+
+
+def _str(value):
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        _fail('must be a string')
+    return str(value)
+
+
+def _int(value):
+    if isinstance(value, bool) or not isinstance(value, int):
+        _fail('must be an integer')
+    return value
+
+
+def _bool(value):
+    if not isinstance(value, bool):
+        _fail('must be a boolean')
+    return value
+
+
+def _regex(pattern, msg):
+    compiled = re.compile(pattern)
+
+    def check(value):
+        if not compiled.match(value):
+            _fail(msg)
+        return value
+    return check
+
+
+def _range(low, high):
+    def check(value):
+        if not low <= value <= high:
+            _fail('must be between %d and %d, got %d' % (low, high, value))
+        return value
+    return check
+
+
+def _length(low, high):
+    def check(value):
+        if not low <= len(value) <= high:
+            _fail('must be %d to %d characters long, got %d' % (low, high, len(value)))
+        return value
+    return check
+
+
+def _url(value):
+    if not re.match(r'^https?://[^\s/?#]+[^\s]*$', value, re.I):
+        _fail('must be an http:// or https:// URL')
+    return value
+
+
+def _ip(value):
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        _fail('%r is not an IP address' % value)
+
+
+_LABEL = r'(?!-)[A-Za-z0-9-]{1,63}(?<!-)'
+_fqdn = _regex(r'^(?=.{1,253}\.?$)%s(\.%s)+\.?$' % (_LABEL, _LABEL), 'must be a fully qualified domain name')
+_subdomain = _regex(r'^%s(\.%s)*$' % (_LABEL, _LABEL), 'must be a DNS name (letters, digits, hyphens)')
+_port = _range(1, 65535)
+
+
+# --------------------------------------------------------------------------- wire normalisers
+
+def _canon_ip(value):
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return value
+
+
+def _norm_upper(value):
+    return value.upper() if isinstance(value, str) else value
+
+
+def _norm_lower(value):
+    return value.lower().rstrip('.') if isinstance(value, str) else value
+
+
+def _norm_codecs(value):
+    return [_norm_upper(v) for v in value] if isinstance(value, list) else value
+
+
+def _norm_tags(value):
+    return sorted(set(value)) if isinstance(value, list) else value
+
+
+def ordered_addresses(items, key):
+    """Normalise an address list: the first three in order (the defaults), the rest sorted."""
+    if items is None:
+        return None
+    keyed = [key(i) for i in items]
+    return keyed[:3] + sorted(keyed[3:], key=repr)
+
+
+def ip_key(item):
+    """Normalised (address, port) of an ``ips`` item."""
+    return (_canon_ip(item.get('address')), item.get('port') or DEFAULT_SIP_PORT)
+
+
+def fqdn_key(item):
+    """Normalised (fqdn, port or None for srv, record type) of an ``fqdns`` item."""
+    record = (item.get('dns_record_type') or 'a').lower()
+    port = None if record == 'srv' else (item.get('port') or DEFAULT_SIP_PORT)
+    return (_norm_lower(item.get('fqdn')), port, record)
+
+
+def _norm_ips(value):
+    return ordered_addresses(value, ip_key)
+
+
+def _norm_fqdns(value):
+    return ordered_addresses(value, fqdn_key)
+
+
+# --------------------------------------------------------------------------- the table
+
+class Setting:
+    """One option: Ansible spec, validation rule, Telnyx field path(s) per kind, value map, comparison.
+
+    ``paths``: field paths ('inbound.codecs'), the same for every kind or a dict kind -> paths; an
+    empty tuple means "not a field" (type, region); ``child`` marks a child resource (ips, fqdns).
+    ``values``: option value -> tuple of wire values (one per path), or a dict kind -> such a map.
+    ``norm``: normaliser of wire values for comparison (both sides).
+    """
+
+    def __init__(self, option, type='str', paths=(), kinds=KINDS, choices=None, elements=None, rule=None,
+                 values=None, kind_values=None, norm=None, no_log=False, sub=None, required=False, default=None,
+                 child=False, element_schema=None):
+        self.option = option
+        self.type = type
+        self._paths = paths
+        self.kinds = kinds
+        self.choices = choices
+        self.elements = elements
+        self.rule = rule
+        self._values = values
+        self._kind_values = kind_values or {}
+        self.norm = norm or (lambda v: v)
+        self.no_log = no_log
+        self.sub = sub or []
+        self.required = required
+        self.default = default
+        self.child = child
+        self.element_schema = element_schema
+
+    def paths(self, kind):
+        paths = self._paths.get(kind, ()) if isinstance(self._paths, dict) else self._paths
+        return (paths,) if isinstance(paths, str) else paths
+
+    def values(self, kind):
+        """The value map (option value -> wire values) for a kind, or None for identity."""
+        return self._kind_values.get(kind, self._values)
+
+    def encode(self, kind, value):
+        """Wire values (one per path) for an option value."""
+        mapping = self.values(kind)
+        if mapping is not None:
+            if value not in mapping:
+                raise ValueError('%s: %r cannot be used on %s connections' % (self.option, value, kind))
+            return tuple(mapping[value])
+        if self.type == 'str' and value is not None:
+            value = str(value)
+        if not self.child:
+            value = self.norm(value)
+        return tuple(value for _ in self.paths(kind))
+
+    def decode(self, kind, wire, hint=None):
+        """The option value held by wire values; ``hint`` wins when it maps to the same wire."""
+        normed = tuple(self.norm(w) for w in wire)
+        if hint is not None and tuple(self.norm(w) for w in self.encode(kind, hint)) == normed:
+            return hint
+        mapping = self.values(kind)
+        if mapping is not None:
+            for option_value, mapped in mapping.items():
+                if tuple(self.norm(w) for w in mapped) == normed:
+                    return option_value
+            return None if all(w is None for w in wire) else MIXED
+        if len(set(repr(w) for w in normed)) > 1:
+            return MIXED
+        return normed[0] if normed else None
+
+    def validator(self):
+        """voluptuous validator of a set value (type, choices, rule)."""
+        if self.type == 'dict':
+            return vol.Schema(dict((vol.Optional(s.option), _optional(s.validator())) for s in self.sub))
+        if self.type == 'list':
+            elem = self.element_schema() if self.element_schema is not None else _scalar(self.elements, self.choices, None)
+            checks = [list, [elem]]
+        else:
+            checks = [_scalar(self.type, self.choices, None)]
+        if self.rule is not None:
+            checks.append(self.rule)
+        return vol.All(*checks)
+
+
+_TYPES = {'str': _str, 'int': _int, 'bool': _bool}
+
+
+def _scalar(type_name, choices, rule):
+    checks = [_TYPES[type_name]]
+    if choices:
+        checks.append(vol.In(choices, msg='must be one of %s' % ', '.join(repr(c) for c in choices)))
+    if rule is not None:
+        checks.append(rule)
+    return vol.All(*checks)
+
+
+def _unique(value):
+    if len(set(repr(v) for v in value)) != len(value):
+        _fail('must not repeat a value')
+    return value
+
+
+def _non_empty(value):
+    if not value:
+        _fail('must not be empty')
+    return value
+
+
+def _optional(check):
+    """None (unset) passes; anything else must pass ``check``."""
+    def optional(value):
+        return None if value is None else check(value)
+    return optional
+
+
+def _all(*checks):
+    """Run checks in turn, each on the value the previous one returned (no voluptuous needed at import)."""
+    def check(value):
+        for one in checks:
+            value = one(value)
+        return value
+    return check
+
+
+def _ip_item():
+    return vol.Schema({vol.Required('address'): _all(_str, _ip), vol.Optional('port'): _optional(_all(_int, _port))})
+
+
+def _fqdn_item():
+    return vol.Schema({vol.Required('fqdn'): _all(_str, _fqdn), vol.Optional('port'): _optional(_all(_int, _port)),
+                       vol.Optional('dns_record_type'): _optional(vol.In(('a', 'srv'), msg="must be 'a' or 'srv'"))})
+
+IP_FQDN = ('ip', 'fqdn')
+ENCRYPTED_MEDIA = Setting('encrypted_media', choices=['SRTP', 'none'],
+                          paths={'credentials': ('encrypted_media',), 'ip': ('encrypted_media',),
+                                 'fqdn': ('encrypted_media', 'outbound.encrypted_media')},
+                          values={'SRTP': ('SRTP',), 'none': (None,)},
+                          kind_values={'fqdn': {'SRTP': ('SRTP', 'SRTP'), 'none': (None, None)}})
+
+
+def _timeout(option, field, high):
+    return Setting(option, type='int', rule=_range(1, high),
+                   paths={'credentials': ('inbound.%s' % field,), 'ip': ('inbound.%s' % field,),
+                          'fqdn': ('inbound.%s' % field, 'outbound.%s' % field)})
+
+
+def _channel_limit(section):
+    return Setting('channel_limit', type='int', rule=_range(1, 100000), paths=('%s.channel_limit' % section,))
+
+
+TABLE = {
+    'connection': [
+        Setting('name', required=True, paths=('connection_name',), rule=_length(1, 255)),
+        Setting('type', choices=list(KINDS)),
+        Setting('region', choices=['com', 'eu', 'ca'], default='com'),
+        Setting('username', paths=('user_name',), kinds=('credentials',),
+                rule=_regex(r'^[A-Za-z0-9]{4,32}$', 'must be 4 to 32 letters or digits (no spaces or special characters)')),
+        Setting('password', paths=('password',), kinds=('credentials',), no_log=True, rule=_length(8, 128)),
+        Setting('webhook_url', paths=('webhook_event_url',), rule=_url),
+        Setting('webhook_failover_url', paths=('webhook_event_failover_url',), rule=_url),
+        Setting('webhook_api_version', choices=['1', '2'], paths=('webhook_api_version',)),
+        Setting('anchorsite', choices=list(ANCHORSITES), paths=('anchorsite_override',)),
+        Setting('encode_contact_header', type='bool', paths=('encode_contact_header_enabled',)),
+        Setting('comfort_noise', type='bool', paths=('default_on_hold_comfort_noise_enabled',)),
+        Setting('dtmf_type', choices=['RFC 2833', 'Inband', 'SIP INFO'], paths=('dtmf_type',)),
+        Setting('rtcp', type='dict', sub=[
+            Setting('report_frequency', type='int', rule=_range(5, 3000), paths=('rtcp_settings.report_frequency_secs',)),
+            Setting('port', choices=['rtp+1', 'rtcp-mux'], paths=('rtcp_settings.port',)),
+            Setting('capture', type='bool', paths=('rtcp_settings.capture_enabled',)),
+        ]),
+        Setting('routing_method', choices=['sequential', 'round-robin'], paths=('inbound.default_routing_method',), kinds=IP_FQDN),
+        Setting('ips', type='list', elements='dict', kinds=('ip',), paths=('ips',), child=True, norm=_norm_ips,
+                element_schema=_ip_item, rule=_non_empty),
+        Setting('fqdns', type='list', elements='dict', kinds=('fqdn',), paths=('fqdns',), child=True, norm=_norm_fqdns,
+                element_schema=_fqdn_item, rule=_non_empty),
+        Setting('ip_auth_method', choices=['tech_prefix', 'token', 'p_charge_info'], kinds=('ip',),
+                paths=('outbound.ip_authentication_method',),
+                values={'tech_prefix': ('tech-prefixp-charge-info',), 'p_charge_info': ('tech-prefixp-charge-info',),
+                        'token': ('token',)}),
+        Setting('tech_prefix', kinds=IP_FQDN, paths=('outbound.tech_prefix',), rule=_regex(r'^[0-9]{4}$', 'must be exactly 4 digits')),
+        Setting('token', kinds=IP_FQDN, paths=('outbound.ip_authentication_token',), no_log=True,
+                rule=_regex(r'^[\x21-\x7e]{1,128}$', 'must be 1 to 128 printable characters without spaces')),
+        Setting('active', type='bool', paths=('active',)),
+        Setting('tags', type='list', elements='str', paths=('tags',), norm=_norm_tags),
+    ],
+    'inbound': [
+        Setting('dnis_number_format', choices=['+e164', 'e164', 'national', 'sip_username'], paths=('inbound.dnis_number_format',)),
+        Setting('ani_number_format', choices=['+E.164', 'E.164', '+E.164-national', 'E.164-national'],
+                paths=('inbound.ani_number_format',)),
+        _timeout('no_ringback_timeout', 'timeout_1xx_secs', 120),
+        _timeout('no_answer_timeout', 'timeout_2xx_secs', 600),
+        Setting('subdomain_calls', choices=['disabled', 'internal', 'from_anyone'],
+                paths={'credentials': ('sip_uri_calling_preference',), 'ip': ('inbound.sip_subdomain_receive_settings',),
+                       'fqdn': ('inbound.sip_subdomain_receive_settings',)},
+                values={'internal': ('only_my_connections',), 'from_anyone': ('from_anyone',)},
+                kind_values={'credentials': {'disabled': ('disabled',), 'internal': ('internal',), 'from_anyone': ('unrestricted',)}}),
+        ENCRYPTED_MEDIA,
+        Setting('ringback', choices=['default', 'generate_tone'], paths=('inbound.generate_ringback_tone',),
+                values={'default': (False,), 'generate_tone': (True,)}),
+        Setting('codecs', type='list', elements='str', choices=['G711U', 'G711A'], paths=('inbound.codecs',),
+                norm=_norm_codecs, rule=_all(_non_empty, _unique)),
+        Setting('compact_headers', type='bool', paths=('inbound.sip_compact_headers_enabled',)),
+        Setting('transport', choices=['UDP', 'TCP', 'TLS'], kinds=IP_FQDN, paths=('transport_protocol',)),
+        Setting('sip_region', choices=['US', 'Europe', 'Australia'], kinds=IP_FQDN, paths=('inbound.sip_region',)),
+        Setting('sip_subdomain', kinds=IP_FQDN, paths=('inbound.sip_subdomain',), rule=_subdomain, norm=_norm_lower),
+        _channel_limit('inbound'),
+    ],
+    'outbound': [
+        Setting('caller_id_override', paths=('outbound.ani_override',),
+                rule=_regex(r'^\+[1-9][0-9]{1,14}$', 'must be an E.164 number such as +13125550100')),
+        Setting('caller_id_override_type', choices=['always', 'normal', 'emergency'], paths=('outbound.ani_override_type',)),
+        Setting('localization', paths=('outbound.localization',), norm=_norm_upper,
+                rule=_regex(r'^[A-Za-z]{2}$', 'must be an ISO 3166 alpha-2 country code such as US or DE')),
+        ENCRYPTED_MEDIA,
+        Setting('ringback', choices=['default', 'instant', 'generate_tone'],
+                paths=('outbound.instant_ringback_enabled', 'outbound.generate_ringback_tone'),
+                values={'default': (False, False), 'instant': (True, False), 'generate_tone': (False, True)}),
+        Setting('outbound_voice_profile', paths=('outbound.outbound_voice_profile_id',), rule=_length(1, 255)),
+        _channel_limit('outbound'),
+    ],
+}
+
+
+def settings(scope):
+    """The Setting records of a scope."""
+    if scope not in TABLE:
+        raise ValueError('unknown scope %r (one of %s)' % (scope, ', '.join(SCOPES)))
+    return TABLE[scope]
+
+
+def secret_options(scope):
+    """Names of the scope's no_log options."""
+    return [s.option for s in settings(scope) if s.no_log]
+
+
+# --------------------------------------------------------------------------- argument specs
+
+_SUBSPECS = {
+    'ips': {'address': {'type': 'str', 'required': True}, 'port': {'type': 'int', 'default': DEFAULT_SIP_PORT}},
+    'fqdns': {'fqdn': {'type': 'str', 'required': True}, 'port': {'type': 'int'},
+              'dns_record_type': {'type': 'str', 'choices': ['a', 'srv'], 'default': 'a'}},
+}
+
+
+def _spec(setting):
+    spec = {'type': setting.type}
+    if setting.choices and setting.type != 'list':
+        spec['choices'] = list(setting.choices)
+    if setting.type == 'list':
+        spec['elements'] = setting.elements
+        if setting.choices:
+            spec['choices'] = list(setting.choices)
+    if setting.no_log:
+        spec['no_log'] = True
+    if setting.required:
+        spec['required'] = True
+    if setting.default is not None:
+        spec['default'] = setting.default
+    if setting.sub:
+        spec['options'] = dict((s.option, _spec(s)) for s in setting.sub)
+    if setting.option in _SUBSPECS:
+        spec['options'] = copy.deepcopy(_SUBSPECS[setting.option])
+    return spec
+
+
+def argument_spec(scope):
+    """The Ansible argument spec of a scope's options (a fresh dict)."""
+    return dict((s.option, _spec(s)) for s in settings(scope))
+
+
+# --------------------------------------------------------------------------- validation
+
+def _is_set(params, setting):
+    return params.get(setting.option) is not None
+
+
+def _format_path(path):
+    out = ''
+    for part in path:
+        out += '[%d]' % part if isinstance(part, int) else ('.%s' % part if out else str(part))
+    return out
+
+
+def _schema(scope):
+    return vol.Schema(dict((vol.Optional(s.option), _optional(s.validator())) for s in settings(scope)), extra=vol.ALLOW_EXTRA)
+
+
+def _problems(schema, params):
+    try:
+        schema(params)
+    except vol.MultipleInvalid as err:
+        return sorted(set('%s: %s' % (_format_path(e.path), e.error_message) for e in err.errors))
+    return []
+
+
+def _cross_rules(params, kind):
+    problems = []
+    for index, item in enumerate(params.get('fqdns') or []):
+        if isinstance(item, dict) and item.get('dns_record_type') == 'srv' and item.get('port') is not None:
+            problems.append('fqdns[%d].port: an SRV record carries its own port; leave port unset with dns_record_type srv' % index)
+    if params.get('transport') == 'TLS' and params.get('encrypted_media') == 'SRTP':
+        problems.append('encrypted_media: SRTP cannot be used with transport TLS')
+    if kind in IP_FQDN and params.get('subdomain_calls') == 'disabled':
+        problems.append("subdomain_calls: 'disabled' exists only on credentials connections; on %s connections Telnyx offers "
+                        "internal or from_anyone, and subdomain calls are off while no sip_subdomain is set" % kind)
+    return problems
+
+
+def validate(scope, kind, params):
+    """Every problem of ``params`` for the scope (and kind, when known), each naming its option."""
+    if not HAS_VOLUPTUOUS:
+        return ['the voluptuous Python library is required to validate options']
+    problems = _problems(_schema(scope), params)
+    if kind is not None:
+        if kind not in KINDS:
+            return problems + ['type: must be one of %s, got %r' % (', '.join(KINDS), kind)]
+        for setting in settings(scope):
+            if kind not in setting.kinds and _is_set(params, setting):
+                problems.append('%s: does not apply to %s connections (only to %s)' % (setting.option, kind, ', '.join(setting.kinds)))
+    problems.extend(_cross_rules(params, kind))
+    return problems
+
+
+# --------------------------------------------------------------------------- bodies and views
+
+def _get(obj, path):
+    for part in path.split('.'):
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(part)
+    return obj
+
+
+def _put(body, path, value):
+    parts = path.split('.')
+    for part in parts[:-1]:
+        body = body.setdefault(part, {})
+    body[parts[-1]] = value
+
+
+def _fields(scope, kind, params):
+    """(setting, value) of every set, field-backed option applicable to kind, sub-options flattened."""
+    for setting in settings(scope):
+        value = params.get(setting.option)
+        if value is None or kind not in setting.kinds:
+            continue
+        if setting.sub:
+            for sub in setting.sub:
+                if value.get(sub.option) is not None:
+                    yield sub, value[sub.option], setting.option
+        elif setting.paths(kind):
+            yield setting, value, None
+
+
+def to_api(scope, kind, params):
+    """The nested request body holding the set options (child resources excluded)."""
+    body = {}
+    for setting, value, dummy in _fields(scope, kind, params):
+        if setting.child:
+            continue
+        for path, wire in zip(setting.paths(kind), setting.encode(kind, value)):
+            _put(body, path, wire)
+    return body
+
+
+def _normed(setting, kind, values):
+    return tuple(setting.norm(v) for v in values)
+
+
+def _wire_of(setting, kind, obj):
+    return tuple(_get(obj, p) for p in setting.paths(kind))
+
+
+def _child_value(setting, value):
+    return [dict(zip(('address', 'port') if setting.option == 'ips' else ('fqdn', 'port', 'dns_record_type'), key))
+            for key in setting.norm(value)]
+
+
+def from_api(scope, kind, obj, params=None):
+    """Normalised option view of an API object: the options set in params, or all of the kind."""
+    view = {}
+    for setting in settings(scope):
+        if kind not in setting.kinds or (params is not None and not _is_set(params, setting)):
+            continue
+        wanted = (params or {}).get(setting.option)
+        if setting.sub:
+            view[setting.option] = dict((s.option, s.decode(kind, _wire_of(s, kind, obj), (wanted or {}).get(s.option)))
+                                        for s in setting.sub if params is None or (wanted or {}).get(s.option) is not None)
+        elif setting.child:
+            current = obj.get(setting.option)
+            if current is not None or params is not None:
+                view[setting.option] = _child_value(setting, current) if current is not None else None
+        elif setting.paths(kind):
+            view[setting.option] = setting.decode(kind, _wire_of(setting, kind, obj), wanted)
+    return view
+
+
+def apply_patch(obj, body):
+    """A copy of ``obj`` with the request ``body`` merged in (nested objects merged key by key)."""
+    merged = copy.deepcopy(obj) if obj else {}
+    for key, value in body.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = apply_patch(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def diff(scope, kind, params, obj):
+    """(changed options, PATCH body): only what differs, nested objects whole and merged with obj."""
+    changed = []
+    body = {}
+    for setting, value, parent in _fields(scope, kind, params):
+        if setting.option == 'password' and params.get('update_password') == 'on_create':
+            continue
+        wanted = setting.encode(kind, value) if not setting.child else (value,)
+        if _normed(setting, kind, wanted) == _normed(setting, kind, _wire_of(setting, kind, obj)):
+            continue
+        name = parent or setting.option
+        if name not in changed:
+            changed.append(name)
+        if not setting.child:
+            for path, wire in zip(setting.paths(kind), wanted):
+                _put(body, path, wire)
+    return changed, merge_nested(obj, body)
+
+
+def merge_nested(obj, body):
+    """``body`` with each nested object (inbound, outbound, rtcp_settings) made whole: the current
+    sub-object of ``obj`` (its null fields left out) with the body's fields merged in."""
+    for key, value in list(body.items()):
+        if isinstance(value, dict) and isinstance(obj.get(key), dict):
+            current = dict((k, v) for k, v in obj[key].items() if v is not None)
+            body[key] = apply_patch(current, value)
+    return body
+
+
+def conflicts(kind, obj):
+    """Rules spanning both tabs, checked on the object as it will be after the write."""
+    problems = []
+    if kind in IP_FQDN and obj.get('transport_protocol') == 'TLS' and obj.get('encrypted_media') == 'SRTP':
+        problems.append('encrypted_media: SRTP cannot be used with transport TLS (the connection would have both)')
+    return problems

@@ -1,0 +1,178 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) byoc.carrier contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: sip_inbound
+short_description: Manage the Inbound tab of an existing Telnyx SIP connection
+version_added: 0.1.0
+description:
+  - Sets the Inbound tab settings of the SIP connection named exactly O(connection) (credentials, IP or FQDN).
+  - Only the options you set are sent and compared (after normalising both sides; O(codecs) in order); one C(PATCH)
+    holds what differs, with the C(inbound) and C(outbound) objects sent whole, merged with the current ones.
+  - Rules of the vendor guide are checked before any request; options that do not exist on the connection's kind
+    fail naming the option and the kind.
+  - On FQDN connections Telnyx keeps the timeouts and encrypted media under C(outbound) too; the module sets both.
+author:
+  - byoc.carrier contributors
+requirements:
+  - voluptuous
+extends_documentation_fragment:
+  - byoc.carrier.telnyx
+  - byoc.carrier.telnyx.attributes
+options:
+  connection:
+    description:
+      - Exact name of an existing connection. Two connections with this name make the module fail, listing their ids.
+    type: str
+    required: true
+  region:
+    description:
+      - Telnyx region of the returned SIP URI, RV(connection.sip_uri). Not sent.
+    type: str
+    choices: [com, eu, ca]
+    default: com
+  dnis_number_format:
+    description:
+      - Format of the called number (DNIS) sent to you (C(inbound.dnis_number_format)).
+    type: str
+    choices: [+e164, e164, national, sip_username]
+  ani_number_format:
+    description:
+      - Format of the caller's number (ANI) sent to you (C(inbound.ani_number_format)).
+    type: str
+    choices: [+E.164, E.164, +E.164-national, E.164-national]
+  no_ringback_timeout:
+    description:
+      - No Ringback Timeout, 1 to 120 seconds (C(inbound.timeout_1xx_secs); FQDN also C(outbound.timeout_1xx_secs)).
+    type: int
+  no_answer_timeout:
+    description:
+      - No Answer Timeout, 1 to 600 seconds (C(inbound.timeout_2xx_secs); FQDN also C(outbound.timeout_2xx_secs)).
+    type: int
+  subdomain_calls:
+    description:
+      - Receive SIP subdomain calls. Credentials connections use C(sip_uri_calling_preference)
+        (V(disabled), V(internal), V(from_anyone) = C(unrestricted)).
+      - IP and FQDN connections use C(inbound.sip_subdomain_receive_settings) (V(internal) = C(only_my_connections),
+        V(from_anyone)); Telnyx has no disabled value there, so V(disabled) fails on them (subdomain calls stay off
+        while no O(sip_subdomain) is set).
+    type: str
+    choices: [disabled, internal, from_anyone]
+  encrypted_media:
+    description:
+      - V(SRTP) or V(none) (C(encrypted_media); FQDN also C(outbound.encrypted_media)). SRTP cannot be used with TLS.
+      - One field for both tabs on credentials and IP connections; M(byoc.carrier.sip_outbound) sets the same one.
+    type: str
+    choices: [SRTP, none]
+  ringback:
+    description:
+      - V(default) passes ringback through; V(generate_tone) answers with 183 and a generated tone (C(inbound.generate_ringback_tone)).
+    type: str
+    choices: [default, generate_tone]
+  codecs:
+    description:
+      - Offered codecs in priority order (C(inbound.codecs)); the guide allows G711U and G711A only.
+    type: list
+    elements: str
+    choices: [G711U, G711A]
+  compact_headers:
+    description:
+      - Use SIP compact headers (C(inbound.sip_compact_headers_enabled)).
+    type: bool
+  transport:
+    description:
+      - SIP transport protocol (C(transport_protocol)). IP and FQDN connections only.
+    type: str
+    choices: [UDP, TCP, TLS]
+  sip_region:
+    description:
+      - SIP region (C(inbound.sip_region)). IP and FQDN connections only.
+    type: str
+    choices: [US, Europe, Australia]
+  sip_subdomain:
+    description:
+      - SIP subdomain (C(inbound.sip_subdomain)), giving C(<sip_subdomain>.sip.telnyx.com) and the SIP URI.
+        IP and FQDN connections only.
+    type: str
+  channel_limit:
+    description:
+      - Maximum concurrent inbound calls (C(inbound.channel_limit)).
+    type: int
+notes:
+  - In check mode a connection that does not exist yet (an earlier task of the same check run would create it) gives
+    C(changed=true) and a C(msg) note; in a real run it is a failure.
+seealso:
+  - module: byoc.carrier.sip_connection
+  - module: byoc.carrier.sip_outbound
+"""
+
+EXAMPLES = r"""
+- name: Inbound settings the vendor guide asks for
+  byoc.carrier.sip_inbound:
+    api_key: "{{ vault_telnyx_api_key }}"
+    connection: acme-eu-prod-fra1
+    codecs: [G711U, G711A]
+    no_answer_timeout: 60
+    subdomain_calls: from_anyone
+    dnis_number_format: +e164
+
+- name: An IP connection reached through a SIP subdomain over TCP
+  byoc.carrier.sip_inbound:
+    api_key: "{{ vault_telnyx_api_key }}"
+    connection: acme-us-prod-ip
+    sip_subdomain: acme-us
+    subdomain_calls: from_anyone
+    transport: TCP
+    sip_region: US
+"""
+
+RETURN = r"""
+connection:
+  description:
+    - The connection as Telnyx holds it after the run (in check mode, as it would be), secrets redacted, plus C(sip_uri).
+    - V(null) in check mode when the connection does not exist yet.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Telnyx id of the connection.
+      type: str
+      sample: "1293384261075731499"
+    record_type:
+      description: C(credential_connection), C(ip_connection) or C(fqdn_connection).
+      type: str
+      sample: ip_connection
+    inbound:
+      description: Telnyx's inbound settings object.
+      type: dict
+      sample: {codecs: [G711U, G711A], timeout_2xx_secs: 60}
+    sip_uri:
+      description: C(<username or sip_subdomain>@sip.telnyx.<region>), or V(null).
+      type: str
+      sample: acme-us@sip.telnyx.com
+changed_options:
+  description: The options whose values differ from Telnyx's (what the update writes).
+  returned: when the connection exists
+  type: list
+  elements: str
+  sample: [codecs, no_answer_timeout]
+api_retries:
+  description: Retries the API client made (429, 5xx, no answer).
+  returned: success
+  type: int
+  sample: 0
+"""
+
+from ansible_collections.byoc.carrier.plugins.module_utils._runner import run_settings
+
+
+def main():
+    run_settings('inbound')
+
+
+if __name__ == '__main__':
+    main()
