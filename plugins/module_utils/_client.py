@@ -1,0 +1,526 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) byoc.carrier contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one Telnyx API v2 client of byoc.carrier.
+
+Note that this module util is PRIVATE to the collection: its interface can change at any time.
+The interface other code relies on is described in docs/dev/architecture.md ("The API client").
+
+* ``TelnyxClient``: requests sessions (one per thread, connections reused), bearer auth, JSON,
+  pagination, bounded jittered retries on 429/5xx/transport errors, creates that are never retried
+  blindly (``create(path, body, find=...)``), a token-bucket rate limiter shared by threads.
+* ``TelnyxError``: the one error type; ``str(err)`` is one line naming method, path, HTTP status and
+  every Telnyx error (code, title, detail, field). The API key never appears in it.
+* ``TELNYX_ARGUMENT_SPEC`` and ``client_from_module(module)``: the shared module options.
+
+``requests`` is imported only when a real session is needed (a module call stays cheap).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json as _json
+import random
+import threading
+import time
+import traceback
+from email.utils import parsedate_to_datetime
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+COLLECTION_VERSION = '0.1.0'
+USER_AGENT = 'byoc.carrier/%s' % COLLECTION_VERSION
+DEFAULT_API_URL = 'https://api.telnyx.com/v2'
+PAGE_SIZE = 250
+RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
+BACKOFF_BASE = 0.5
+BACKOFF_MAX = 10.0
+MASK = '********'
+CONNECTION_PATHS = {
+    'credentials': '/credential_connections',
+    'ip': '/ip_connections',
+    'fqdn': '/fqdn_connections',
+    'any': '/connections',
+}
+NAME_FILTER = 'filter[connection_name][contains]'
+NAME_FILTER_MIN = 3
+
+HAS_REQUESTS = importlib.util.find_spec('requests') is not None
+REQUESTS_IMPORT_ERROR = None if HAS_REQUESTS else 'No module named requests'
+
+# Indirections used by the clients (tests replace them: see tests/unit/plugins/fake_api.py).
+_sleep = time.sleep
+_monotonic = time.monotonic
+_random = random.random
+
+TELNYX_ARGUMENT_SPEC = dict(
+    api_key=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['TELNYX_API_KEY'])),
+    api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback, ['TELNYX_API_URL'])),
+    validate_certs=dict(type='bool', default=True),
+    api_timeout=dict(type='int', default=30),
+    rate_limit_retry_timeout=dict(type='int', default=60),
+)
+
+
+def _new_session(pool_size):
+    """A requests.Session with a connection pool of ``pool_size`` per host."""
+    import requests  # pylint: disable=import-outside-toplevel
+    from requests.adapters import HTTPAdapter  # pylint: disable=import-outside-toplevel
+
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+    session.mount('https://', adapter)
+    session.mount('http://', adapter)
+    return session
+
+
+def _transport_errors():
+    """Exception types that mean "no HTTP answer" (timeout, refused, reset, TLS...)."""
+    if not HAS_REQUESTS:
+        return (OSError,)
+    import requests  # pylint: disable=import-outside-toplevel
+    return (requests.exceptions.RequestException, OSError)
+
+
+def _load_requests():
+    """(True, None) when requests imports, else (False, traceback)."""
+    try:
+        import requests  # pylint: disable=import-outside-toplevel,unused-import  # noqa: F401
+    except ImportError:
+        return False, traceback.format_exc()
+    return True, None
+
+
+def _scrub(text, secret):
+    """``text`` (any type, made a string) with ``secret`` replaced by a mask."""
+    text = '' if text is None else str(text)
+    if secret:
+        text = text.replace(secret, MASK)
+    return text
+
+
+class TelnyxError(Exception):
+    """An API call that failed: HTTP error answer, or no answer at all (``status`` None).
+
+    Attributes: ``method``, ``url`` (path below the API URL, no host, no query), ``status`` (int or
+    None), ``errors`` (list of dicts ``code``/``title``/``detail``/``pointer``), ``reason`` (transport
+    reason or HTTP reason phrase), ``retries`` (retries made for this call), ``waited`` (seconds),
+    and ``code``/``title``/``detail``/``pointer`` of the first error.
+    """
+
+    def __init__(self, method, url, status=None, errors=None, reason=None, retries=0, waited=0.0):
+        self.method = method
+        self.url = url
+        self.status = status
+        self.errors = list(errors or [])
+        self.reason = reason
+        self.retries = retries
+        self.waited = waited
+        first = self.errors[0] if self.errors else {}
+        self.code = first.get('code')
+        self.title = first.get('title')
+        self.detail = first.get('detail')
+        self.pointer = first.get('pointer')
+        super().__init__(self.message())
+
+    @property
+    def not_found(self):
+        """True for HTTP 404 (Telnyx code 10005)."""
+        return self.status == 404
+
+    @property
+    def retryable(self):
+        """True when trying again later may work (429, 5xx, no answer)."""
+        return self.status is None or self.status in RETRY_STATUSES
+
+    def message(self):
+        """One line: method, path, status, every Telnyx error, retries."""
+        if self.status is None:
+            head = '%s %s: no HTTP answer (%s)' % (self.method, self.url, self.reason or 'transport error')
+        else:
+            head = '%s %s: HTTP %s' % (self.method, self.url, self.status)
+            parts = [self._format_error(err) for err in self.errors]
+            if not parts and self.reason:
+                parts = [self.reason]
+            if parts:
+                head = '%s %s' % (head, '; '.join(parts))
+        if self.retries:
+            head = '%s (gave up after %d retries, %.1f s waited)' % (head, self.retries, self.waited)
+        return head
+
+    @staticmethod
+    def _format_error(err):
+        text = '[%s] %s' % (err.get('code') or '-', err.get('title') or 'Error')
+        if err.get('detail') and err.get('detail') != err.get('title'):
+            text = '%s: %s' % (text, err['detail'])
+        if err.get('pointer'):
+            text = '%s (field %s)' % (text, err['pointer'])
+        return text
+
+    def to_dict(self):
+        """The structured fields, for ``fail_json(api_error=...)``."""
+        return dict(method=self.method, url=self.url, status=self.status, errors=self.errors,
+                    reason=self.reason, retries=self.retries)
+
+    @classmethod
+    def from_response(cls, method, url, status, reason, text, secret):
+        """Parse Telnyx's error envelope (or any body) into a TelnyxError; ``secret`` is scrubbed."""
+        errors = []
+        try:
+            body = _json.loads(text) if text else None
+        except ValueError:
+            body = None
+        for item in (body.get('errors') if isinstance(body, dict) else None) or []:
+            if not isinstance(item, dict):
+                continue
+            source = item.get('source') if isinstance(item.get('source'), dict) else {}
+            pointer = source.get('pointer') or source.get('parameter')
+            errors.append(dict(
+                code=None if item.get('code') is None else _scrub(item.get('code'), secret),
+                title=None if item.get('title') is None else _scrub(item.get('title'), secret),
+                detail=None if item.get('detail') is None else _scrub(item.get('detail'), secret),
+                pointer=None if pointer is None else _scrub(pointer, secret),
+            ))
+        if not errors and text:
+            snippet = ' '.join(_scrub(text, secret).split())[:200]
+            reason = '%s: %s' % (reason, snippet) if reason else snippet
+        return cls(method, url, status, errors, reason=_scrub(reason, secret) or None)
+
+
+class RateLimiter:
+    """Token bucket (``rate`` requests per second, ``burst`` at once) shared by threads.
+
+    ``acquire()`` blocks until the caller may send; ``pause(seconds)`` makes every thread wait (the
+    server said the limit is reached). ``rate`` None means no client-side limit (pauses still apply).
+    """
+
+    def __init__(self, rate=None, burst=1, sleep=None, clock=None):
+        if rate is not None and rate <= 0:
+            raise ValueError('max_rps must be positive')
+        self.interval = 1.0 / rate if rate else 0.0
+        self.tolerance = self.interval * (max(1, int(burst)) - 1)
+        self._sleep = sleep or _sleep
+        self._clock = clock or _monotonic
+        self._lock = threading.Lock()
+        self._next = None
+        self._blocked_until = None
+
+    def acquire(self):
+        """Wait for a token; returns the seconds waited."""
+        with self._lock:
+            now = self._clock()
+            start = now if self._blocked_until is None else max(now, self._blocked_until)
+            if self.interval:
+                due = start if self._next is None else max(self._next, start)
+                start = max(start, due - self.tolerance)
+                self._next = due + self.interval
+        wait = start - now
+        if wait > 0:
+            self._sleep(wait)
+            return wait
+        return 0.0
+
+    def pause(self, seconds):
+        """Hold every sender for ``seconds`` from now (extends, never shortens, a pause)."""
+        with self._lock:
+            until = self._clock() + seconds
+            if self._blocked_until is None or until > self._blocked_until:
+                self._blocked_until = until
+
+
+class _Attempts:
+    """The retry budget of one call: jittered exponential backoff, capped total waiting."""
+
+    def __init__(self, budget, sleep, rand, on_retry):
+        self.budget = budget
+        self.sleep = sleep
+        self.rand = rand
+        self.on_retry = on_retry
+        self.count = 0
+        self.waited = 0.0
+
+    def next_delay(self, response=None):
+        """Seconds to wait before the next try, or None when the budget is spent."""
+        remaining = self.budget - self.waited
+        if remaining <= 0:
+            return None
+        told = _server_delay(response) if response is not None else None
+        if told is not None:
+            return told if told <= remaining else None
+        delay = min(BACKOFF_MAX, BACKOFF_BASE * (2 ** self.count))
+        delay *= 0.5 + 0.5 * self.rand()
+        return min(delay, remaining)
+
+    def wait(self, delay):
+        """Sleep ``delay`` (counted against the budget and reported to ``on_retry``)."""
+        self.sleep(delay)
+        self.waited += delay
+        self.count += 1
+        self.on_retry()
+
+    def fail(self, err):
+        """``err`` annotated with the retries spent on this call."""
+        err.retries = self.count
+        err.waited = self.waited
+        err.args = (err.message(),)
+        return err
+
+
+def _header_seconds(value):
+    """Seconds from a Retry-After / x-ratelimit-reset value (number or HTTP date), else None."""
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except (TypeError, ValueError):
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _server_delay(response):
+    """The wait the server asked for: Retry-After, else (on 429) x-ratelimit-reset."""
+    headers = response.headers
+    told = _header_seconds(headers.get('Retry-After'))
+    if told is None and response.status_code == 429:
+        told = _header_seconds(headers.get('x-ratelimit-reset'))
+    return told
+
+
+class TelnyxClient:
+    """Telnyx API v2 client; thread-safe. See the module docstring and architecture.md."""
+
+    def __init__(self, api_key, api_url=DEFAULT_API_URL, validate_certs=True, timeout=30,
+                 retry_timeout=60, max_rps=None, sleep=None, clock=None, session=None,
+                 pool_size=4, rand=None):
+        if not api_key:
+            raise ValueError('api_key is required')
+        self._api_key = api_key
+        self.api_url = (api_url or DEFAULT_API_URL).rstrip('/')
+        self.validate_certs = validate_certs
+        self.timeout = timeout
+        self.retry_timeout = max(0, retry_timeout or 0)
+        self.pool_size = pool_size
+        self._sleep = sleep or _sleep
+        self._clock = clock or _monotonic
+        self.rand = rand or _random
+        self.limiter = RateLimiter(max_rps, sleep=self._sleep, clock=self._clock)
+        self._shared_session = session
+        self._local = threading.local()
+        self._sessions = []
+        self._lock = threading.Lock()
+        self.retries = 0
+        self.requests_sent = 0
+        self._headers = {
+            'Authorization': 'Bearer %s' % api_key,
+            'Accept': 'application/json',
+            'Content-Type': 'application/json',
+            'User-Agent': USER_AGENT,
+        }
+
+    def __repr__(self):
+        return 'TelnyxClient(api_url=%r, retry_timeout=%r, retries=%r)' % (self.api_url, self.retry_timeout, self.retries)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        """Close every session this client opened (any thread)."""
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+
+    def _session(self):
+        if self._shared_session is not None:
+            return self._shared_session
+        session = getattr(self._local, 'session', None)
+        if session is None:
+            session = _new_session(self.pool_size)
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
+
+    def _count_retry(self):
+        with self._lock:
+            self.retries += 1
+
+    def scrub(self, text):
+        """``text`` with the API key masked."""
+        return _scrub(text, self._api_key)
+
+    # -- one HTTP exchange -------------------------------------------------------------------
+    def _send(self, method, path, params, body):
+        """One request: (response, None) or (None, TelnyxError for a transport failure)."""
+        self.limiter.acquire()
+        with self._lock:
+            self.requests_sent += 1
+        try:
+            response = self._session().request(
+                method, self.api_url + path, params=params, json=body, headers=self._headers,
+                timeout=self.timeout, verify=self.validate_certs)
+        except _transport_errors() as exc:
+            reason = '%s: %s' % (type(exc).__name__, exc) if str(exc) else type(exc).__name__
+            return None, TelnyxError(method, path, None, reason=self.scrub(reason))
+        self._note_limits(response)
+        return response, None
+
+    def _note_limits(self, response):
+        """Pause every thread when the server says the window is used up (remaining 0 / a 429)."""
+        headers = response.headers
+        reset = _header_seconds(headers.get('x-ratelimit-reset'))
+        if reset is None or not self.retry_timeout:
+            return
+        if response.status_code == 429 or str(headers.get('x-ratelimit-remaining', '')).strip() == '0':
+            self.limiter.pause(min(reset, self.retry_timeout))
+
+    def _parse(self, method, path, response):
+        """The parsed body of a success answer, or raise TelnyxError for an error answer."""
+        status = response.status_code
+        text = response.text
+        if status >= 400:
+            raise TelnyxError.from_response(method, path, status, getattr(response, 'reason', None), text, self._api_key)
+        if not text or not text.strip():
+            return {}
+        try:
+            return _json.loads(text)
+        except ValueError:
+            raise TelnyxError(method, path, status, reason=self.scrub('answer is not JSON: %s' % text[:200])) from None
+
+    @staticmethod
+    def _params(params):
+        """Query parameters as strings (booleans as true/false), None values left out."""
+        result = {}
+        for key, value in (params or {}).items():
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                value = 'true' if value else 'false'
+            result[key] = str(value)
+        return result
+
+    # -- public API --------------------------------------------------------------------------
+    def _attempts(self):
+        return _Attempts(self.retry_timeout, self._sleep, self.rand, self._count_retry)
+
+    def _exchange(self, method, path, params, body):
+        """One try: (parsed body, None, response) or (None, TelnyxError, response or None)."""
+        response, err = self._send(method, path, params, body)
+        if err is None:
+            try:
+                return self._parse(method, path, response), None, response
+            except TelnyxError as exc:
+                err = exc
+        return None, err, response
+
+    def request(self, method, path, params=None, json=None, retry=True):
+        """Send a request, retrying 429/5xx/transport errors while the budget lasts.
+
+        Returns the parsed body (``{"data": ...}``, ``{}`` when empty); raises TelnyxError.
+        ``retry=False`` sends exactly once.
+        """
+        method = method.upper()
+        params = self._params(params)
+        attempts = self._attempts()
+        while True:
+            result, err, response = self._exchange(method, path, params, json)
+            if err is None:
+                return result
+            delay = attempts.next_delay(response) if retry and err.retryable else None
+            if delay is None:
+                raise attempts.fail(err)
+            attempts.wait(delay)
+
+    def get(self, path, params=None, missing_ok=False):
+        """The ``data`` of a GET; with ``missing_ok`` a 404 gives None."""
+        try:
+            return self.request('GET', path, params=params).get('data')
+        except TelnyxError as err:
+            if missing_ok and err.not_found:
+                return None
+            raise
+
+    def list(self, path, params=None):
+        """Every item of a list endpoint: page[number] 1.. until meta.total_pages, page[size]=250."""
+        params = dict(params or {})
+        params.setdefault('page[size]', PAGE_SIZE)
+        items = []
+        number = 1
+        while True:
+            params['page[number]'] = number
+            body = self.request('GET', path, params=params)
+            data = body.get('data') or []
+            items.extend(data)
+            total = (body.get('meta') or {}).get('total_pages') or 1
+            if number >= total or not data:
+                return items
+            number += 1
+
+    def create(self, path, body, find=None):
+        """POST ``body``; returns the created object's ``data``.
+
+        A POST is never retried blindly: after a 5xx or an unanswered POST the create may have
+        committed, so (after the backoff wait) ``find()`` is called; the object it returns is the
+        result. Only when it returns None is the POST sent again, within the retry budget. Without
+        ``find`` only a 429 (refused, nothing done) is retried.
+        """
+        attempts = self._attempts()
+        while True:
+            result, err, response = self._exchange('POST', path, {}, body)
+            if err is None:
+                return result.get('data')
+            may_have_committed = err.status != 429
+            delay = None
+            if err.retryable and (find is not None or not may_have_committed):
+                delay = attempts.next_delay(response)
+            if delay is None:
+                raise attempts.fail(err)
+            attempts.wait(delay)
+            if may_have_committed:
+                found = find()
+                if found is not None:
+                    return found
+
+    def patch(self, path, body):
+        """PATCH ``body``; returns the updated object's ``data``."""
+        return self.request('PATCH', path, json=body).get('data')
+
+    def delete(self, path):
+        """DELETE; returns the deleted object's ``data``, or None when it is already gone (404)."""
+        try:
+            return self.request('DELETE', path).get('data')
+        except TelnyxError as err:
+            if err.not_found:
+                return None
+            raise
+
+    def find_connections(self, kind, name):
+        """Connections of ``kind`` (credentials, ip, fqdn or any) named exactly ``name`` (case-sensitive)."""
+        if kind not in CONNECTION_PATHS:
+            raise ValueError('kind must be one of %s, not %r' % (', '.join(sorted(CONNECTION_PATHS)), kind))
+        params = {NAME_FILTER: name} if len(name) >= NAME_FILTER_MIN else None
+        return [item for item in self.list(CONNECTION_PATHS[kind], params) if item.get('connection_name') == name]
+
+
+def client_from_module(module, **kwargs):
+    """A TelnyxClient from the shared options of an AnsibleModule (fails when requests is missing)."""
+    ok, error = _load_requests()
+    if not ok:
+        module.fail_json(msg=missing_required_lib('requests'), exception=error)
+    params = module.params
+    return TelnyxClient(
+        params['api_key'],
+        api_url=params.get('api_url') or DEFAULT_API_URL,
+        validate_certs=params.get('validate_certs', True),
+        timeout=params.get('api_timeout') or 30,
+        retry_timeout=params.get('rate_limit_retry_timeout', 60),
+        **kwargs)
