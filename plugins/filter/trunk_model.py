@@ -103,11 +103,13 @@ def _schema_errors(host, name, trunk, schema):
     return []
 
 
-def _option_name(message, params):
-    for key in sorted(params, key=len, reverse=True):
-        if key in message:
-            return key
-    return None
+def _split_message(message, params):
+    """("option", "rule") from a settings-table message "option: rule" (or "option[0]: rule")."""
+    head, sep, rule = message.partition(': ')
+    option = head.split('[', 1)[0]
+    if sep and option in params:
+        return head, rule
+    return None, message
 
 
 def _settings_errors(host, name, trunk):
@@ -115,7 +117,7 @@ def _settings_errors(host, name, trunk):
     if _settings is None or not hasattr(_settings, 'validate'):
         return []
     out = []
-    kind = trunk.get('type')
+    kind = trunk.get('type') if trunk.get('type') in KINDS else None
     for scope, keys in SCOPES:
         source = trunk if scope == 'connection' else trunk.get(scope) or {}
         if not isinstance(source, dict):
@@ -124,9 +126,9 @@ def _settings_errors(host, name, trunk):
         if not params:
             continue
         for message in _settings.validate(scope, kind, params):
-            option = _option_name(message, params)
+            option, rule = _split_message(message, params)
             field = option if scope == 'connection' or option is None else '%s.%s' % (scope, option)
-            out.append(_error(host, name, field or scope, message))
+            out.append(_error(host, name, field or scope, rule))
     return out
 
 
@@ -230,9 +232,11 @@ def trunk_errors(hostvars, hosts):
             if not isinstance(trunk, dict):
                 errors.append(_error(host, name, '(trunk)', 'must be a mapping'))
                 continue
-            errors.extend(_schema_errors(host, name, trunk, schema))
-            errors.extend(_kind_errors(host, name, trunk))
-            errors.extend(_settings_errors(host, name, trunk))
+            found = _schema_errors(host, name, trunk, schema) + _kind_errors(host, name, trunk)
+            seen = {e['field'].split('.', 1)[0] for e in found}
+            # the settings table may report a field the model rules already did (e.g. ips on a credentials trunk)
+            found.extend(e for e in _settings_errors(host, name, trunk) if e['field'].split('[', 1)[0] not in seen)
+            errors.extend(found)
             errors.extend(_unique_errors(uniques, host, name, trunk))
     return errors
 

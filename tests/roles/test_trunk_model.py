@@ -153,5 +153,5 @@ def test_field_rules_come_from_the_settings_table():
     trunk['inbound']['no_answer_timeout'] = 900
     got = fields(errors_of(model))
     assert ('sbc-fra1', 'acme-eu-prod-fra1', 'username') in got
-    assert ('sbc-fra1', 'acme-eu-prod-fra1', 'inbound.codecs') in got
+    assert ('sbc-fra1', 'acme-eu-prod-fra1', 'inbound.codecs[0]') in got
     assert ('sbc-fra1', 'acme-eu-prod-fra1', 'inbound.no_answer_timeout') in got
