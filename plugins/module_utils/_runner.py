@@ -214,7 +214,7 @@ def _plan_children(children, wanted, current):
         if match is not None:
             free.remove(match)
             slots[index] = match
-            updates.append((match, wanted[index]))
+            updates.append((index, match, wanted[index]))
     creates = [(i, wanted[i]) for i in range(len(wanted)) if slots[i] is None]
     return slots, creates, updates, free
 
@@ -234,13 +234,41 @@ def settings_argument_spec(scope):
     return spec
 
 
+class _SettingsModule(AnsibleModule):
+    """AnsibleModule that reports every invalid option at once: Ansible's own argument checks stop at the
+    first error, so the table's rules are run as well and both lists are merged (each problem once)."""
+
+    scope = None
+    ready = False
+
+    def fail_json(self, msg, **kwargs):
+        validation = getattr(self, 'validation_result', None)
+        if not self.ready and validation is not None and validation.errors and _settings.HAS_VOLUPTUOUS:
+            ours = _settings.validate(self.scope, None, self.params)
+            named = set(re.split(r'[.\[:]', p, maxsplit=1)[0] for p in ours)
+            theirs = [e.msg for e in validation.errors if _named_option(e.msg) not in named]
+            kwargs['problems'] = theirs + ours
+            msg = 'Invalid options: %s' % '; '.join(kwargs['problems'])
+        super().fail_json(msg, **kwargs)
+
+
+def _named_option(message):
+    """The option an Ansible type/choice error is about ('value of X must...', "argument 'X' is of type...")."""
+    match = re.match(r"^(?:value of (\w+)|argument '(\w+)')", message)
+    return (match.group(1) or match.group(2)) if match else None
+
+
 class SettingsRun:
     """One run of sip_connection (scope ``connection``), sip_inbound or sip_outbound."""
 
     def __init__(self, scope):
         self.scope = scope
         kwargs = {'required_if': [('state', 'present', ('type',))]} if scope == 'connection' else {}
-        self.module = new_module(settings_argument_spec(scope), **kwargs)
+        spec = copy.deepcopy(TELNYX_ARGUMENT_SPEC)
+        spec.update(settings_argument_spec(scope))
+        _SettingsModule.scope = scope
+        self.module = _SettingsModule(argument_spec=spec, supports_check_mode=True, **kwargs)
+        self.module.ready = True
         self.params = dict(self.module.params)
         self.result = {'changed': False}
         self.client = None
@@ -365,8 +393,8 @@ class SettingsRun:
     def sync_children(self, kind, children, obj, current, wanted, body):
         """Create/update/delete addresses, PATCH the connection once (body + default_* ids), return it."""
         slots, creates, updates, deletes = _plan_children(children, wanted, current)
-        for item, want in updates:
-            self.client.patch('%s/%s' % (children.path, item['id']), children.body(obj['id'], want))
+        for index, item, want in updates:
+            slots[index] = self.client.patch('%s/%s' % (children.path, item['id']), children.body(obj['id'], want))
         for index, want in creates:
             slots[index] = self.client.create(children.path, children.body(obj['id'], want))
         defaults = {}

@@ -118,7 +118,7 @@ def test_plan_children_keeps_updates_creates_and_deletes():
     slots, creates, updates, deletes = R._plan_children(children, wanted, current)  # pylint: disable=protected-access
     assert [s and s['id'] for s in slots] == ['b', 'a', None]
     assert creates == [(2, wanted[2])]
-    assert updates == [(current[1], wanted[0])]
+    assert updates == [(0, current[1], wanted[0])]
     assert deletes == [current[2]]
 
 

@@ -8,8 +8,23 @@ from __future__ import annotations
 import json
 from unittest import mock
 
+import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import FakeAPI
+
+
+@pytest.fixture(name='api')
+def fixture_api(monkeypatch):
+    """A FakeAPI every client talks to; at the end every scripted answer must have been used.
+
+    Import it into a test module (``from ...modules import fixture_api``) to use ``api`` in tests.
+    """
+    fake = FakeAPI()
+    fake.install(monkeypatch)
+    yield fake
+    fake.assert_done()
 
 
 class ModuleExit(Exception):

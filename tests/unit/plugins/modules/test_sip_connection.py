@@ -1,0 +1,307 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) byoc.carrier contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""sip_connection: the exact HTTP calls of create, update, no-op, check, diff, delete and failures."""
+
+from __future__ import annotations
+
+import json
+
+from ansible_collections.byoc.carrier.plugins.modules import sip_connection
+from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import page
+from ansible_collections.byoc.carrier.tests.unit.plugins.modules import fixture_api, run_module  # pylint: disable=unused-import # noqa: F401
+
+PASSWORD = 'Sup3rSecretPassw0rd'
+TOKEN = 'tok-0123456789-SECRET'
+
+
+def listing(name, **extra):
+    query = {'page[size]': '250', 'page[number]': '1'}
+    if name is not None:
+        query['filter[connection_name][contains]'] = name
+    query.update(extra)
+    return query
+
+
+def by_connection(conn_id):
+    return {'filter[connection_id]': conn_id, 'page[size]': '250', 'page[number]': '1'}
+
+
+def cred(**extra):
+    obj = {'id': '100', 'record_type': 'credential_connection', 'connection_name': 'acme-cred', 'user_name': 'acmefra1',
+           'password': PASSWORD, 'active': True, 'dtmf_type': 'RFC 2833', 'tags': ['prod', 'acme'],
+           'rtcp_settings': {'port': 'rtp+1', 'report_frequency_secs': 5, 'capture_enabled': False},
+           'inbound': {'codecs': ['G722', 'G711U'], 'channel_limit': None}, 'outbound': {'localization': 'US'}}
+    obj.update(extra)
+    return obj
+
+
+def echo(base):
+    """A handler answering a write with ``base`` merged with the request body (like Telnyx)."""
+    def handler(request):
+        data = dict(base)
+        for key, value in (request.json or {}).items():
+            data[key] = dict(base.get(key) or {}, **value) if isinstance(value, dict) else value
+        return 201 if request.method == 'POST' else 200, {'data': data}
+    return handler
+
+
+def args(api, **kwargs):
+    return api.module_args(**kwargs)
+
+
+CRED_ARGS = dict(name='acme-cred', type='credentials', username='acmefra1', password=PASSWORD, dtmf_type='RFC 2833',
+                 tags=['acme', 'prod'], rtcp={'port': 'rtp+1'}, region='eu')
+
+
+def test_create_credentials_puts_every_set_option_in_one_post(api):
+    api.add('GET', '/credential_connections', json=page([]), params=listing('acme-cred'))
+    api.add('GET', '/connections', json=page([]), params=listing('acme-cred'))
+    api.add('POST', '/credential_connections', handler=echo({'id': '100', 'record_type': 'credential_connection'}))
+    result = run_module(sip_connection, args(api, **dict(CRED_ARGS, comfort_noise=False, webhook_url='https://hooks.example.com/t',
+                                                         anchorsite='Frankfurt, Germany', encode_contact_header=True,
+                                                         webhook_api_version='2', webhook_failover_url='http://fail.example.com',
+                                                         active=True)), diff=True)
+    body = {'connection_name': 'acme-cred', 'user_name': 'acmefra1', 'password': PASSWORD,
+            'webhook_event_url': 'https://hooks.example.com/t', 'webhook_event_failover_url': 'http://fail.example.com',
+            'webhook_api_version': '2', 'anchorsite_override': 'Frankfurt, Germany', 'encode_contact_header_enabled': True,
+            'default_on_hold_comfort_noise_enabled': False, 'dtmf_type': 'RFC 2833', 'rtcp_settings': {'port': 'rtp+1'},
+            'active': True, 'tags': ['acme', 'prod']}
+    assert api.calls == [
+        ('GET', '/credential_connections', listing('acme-cred'), None),
+        ('GET', '/connections', listing('acme-cred'), None),
+        ('POST', '/credential_connections', {}, body),
+    ]
+    assert result['changed'] is True
+    assert result['connection']['sip_uri'] == 'acmefra1@sip.telnyx.eu'
+    assert result['connection']['password'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert result['diff']['before'] == {}
+    assert result['diff']['after'] == {
+        'name': 'acme-cred', 'username': 'acmefra1', 'password': '********', 'webhook_url': 'https://hooks.example.com/t',
+        'webhook_failover_url': 'http://fail.example.com', 'webhook_api_version': '2', 'anchorsite': 'Frankfurt, Germany',
+        'encode_contact_header': True, 'comfort_noise': False, 'dtmf_type': 'RFC 2833', 'rtcp': {'port': 'rtp+1'},
+        'active': True, 'tags': ['acme', 'prod']}
+    assert PASSWORD not in json.dumps(result)
+
+
+def test_create_credentials_needs_username_and_password(api):
+    api.add('GET', '/credential_connections', json=page([]), params=listing('acme-cred'))
+    api.add('GET', '/connections', json=page([]), params=listing('acme-cred'))
+    result = run_module(sip_connection, args(api, name='acme-cred', type='credentials', username='acmefra1'))
+    assert result['failed'] and result['msg'] == "password: required to create the credentials connection 'acme-cred'"
+    assert [c[0] for c in api.calls] == ['GET', 'GET']
+
+
+def test_check_mode_create_writes_nothing_and_shows_the_result(api):
+    api.add('GET', '/credential_connections', json=page([]), params=listing('acme-cred'))
+    api.add('GET', '/connections', json=page([]), params=listing('acme-cred'))
+    result = run_module(sip_connection, args(api, **CRED_ARGS), check=True, diff=True)
+    assert [c[0] for c in api.calls] == ['GET', 'GET']
+    assert result['changed'] is True
+    assert result['connection']['connection_name'] == 'acme-cred'
+    assert result['connection']['sip_uri'] == 'acmefra1@sip.telnyx.eu'
+    assert result['diff']['after']['password'] == '********'
+
+
+def test_unchanged_connection_is_not_written(api):
+    api.add('GET', '/credential_connections', json=page([cred()]), params=listing('acme-cred'))
+    result = run_module(sip_connection, args(api, **CRED_ARGS), diff=True)
+    assert api.calls == [('GET', '/credential_connections', listing('acme-cred'), None)]
+    assert result['changed'] is False and result['changed_options'] == []
+    assert result['diff']['before'] == result['diff']['after']
+    assert result['diff']['after']['password'] == '********'
+
+
+def test_update_sends_one_patch_with_what_differs_and_nested_objects_whole(api):
+    api.add('GET', '/credential_connections', json=page([cred()]), params=listing('acme-cred'))
+    api.add('PATCH', '/credential_connections/100', handler=echo(cred()))
+    result = run_module(sip_connection, args(api, **dict(CRED_ARGS, dtmf_type='Inband', rtcp={'report_frequency': 10},
+                                                         tags=['prod', 'acme', 'new'])), diff=True)
+    assert api.calls[1] == ('PATCH', '/credential_connections/100', {}, {
+        'dtmf_type': 'Inband', 'tags': ['acme', 'new', 'prod'],
+        'rtcp_settings': {'port': 'rtp+1', 'report_frequency_secs': 10, 'capture_enabled': False}})
+    assert len(api.calls) == 2
+    assert result['changed'] is True and result['changed_options'] == ['dtmf_type', 'rtcp', 'tags']
+    assert result['diff']['before']['dtmf_type'] == 'RFC 2833' and result['diff']['after']['dtmf_type'] == 'Inband'
+    assert result['diff']['before']['rtcp'] == {'report_frequency': 5}
+    assert result['diff']['after']['rtcp'] == {'report_frequency': 10}
+
+
+def test_check_mode_update_reports_the_same_change_without_writing(api):
+    api.add('GET', '/credential_connections', json=page([cred()]), params=listing('acme-cred'))
+    result = run_module(sip_connection, args(api, **dict(CRED_ARGS, dtmf_type='Inband')), check=True, diff=True)
+    assert len(api.calls) == 1
+    assert result['changed'] is True and result['changed_options'] == ['dtmf_type']
+    assert result['connection']['dtmf_type'] == 'Inband'
+
+
+def test_changed_password_is_a_changed_mask_and_on_create_leaves_it(api):
+    api.add('GET', '/credential_connections', json=page([cred()]), params=listing('acme-cred'), repeat=True)
+    api.add('PATCH', '/credential_connections/100', handler=echo(cred()))
+    new = 'An0therGoodPassword'
+    result = run_module(sip_connection, args(api, **dict(CRED_ARGS, password=new)), diff=True)
+    assert api.calls[-1] == ('PATCH', '/credential_connections/100', {}, {'password': new})
+    assert result['diff']['before']['password'] == '********'
+    assert result['diff']['after']['password'] == '******** (changed)'
+    text = json.dumps(result)
+    assert new not in text and PASSWORD not in text
+    result = run_module(sip_connection, args(api, **dict(CRED_ARGS, password=new, update_password='on_create')), diff=True)
+    assert result['changed'] is False and api.calls[-1][0] == 'GET'
+
+
+def test_duplicate_names_fail_listing_ids(api):
+    api.add('GET', '/credential_connections', json=page([cred(), cred(id='101')]), params=listing('acme-cred'))
+    result = run_module(sip_connection, args(api, **CRED_ARGS))
+    assert result['failed'] and result['ids'] == ['100', '101']
+    assert "2 connections are named 'acme-cred': 100 (credentials), 101 (credentials)" in result['msg']
+    assert len(api.calls) == 1
+
+
+def test_type_change_fails_saying_how_to_replace(api):
+    api.add('GET', '/ip_connections', json=page([]), params=listing('acme-cred'))
+    api.add('GET', '/connections', json=page([{'id': '100', 'connection_name': 'acme-cred', 'record_type': 'credential_connection'}]),
+            params=listing('acme-cred'))
+    result = run_module(sip_connection, args(api, name='acme-cred', type='ip'))
+    assert result['failed']
+    assert result['msg'] == ("Connection 'acme-cred' already exists as a credentials connection (id 100); the type of a connection "
+                             "cannot be changed. To replace it, run this module with state=absent (type credentials), then with "
+                             "state=present and type=ip.")
+    assert [c[0] for c in api.calls] == ['GET', 'GET']
+
+
+def test_validation_fails_before_any_request(api):
+    result = run_module(sip_connection, args(api, name='acme-cred', type='credentials', username='a b', password='short',
+                                             ips=[{'address': '10.0.0.1'}], rtcp={'report_frequency': 1}))
+    assert result['failed'] and api.calls == []
+    assert result['problems'] == [
+        'password: must be 8 to 128 characters long, got 5',
+        'rtcp.report_frequency: must be between 5 and 3000, got 1',
+        'username: must be 4 to 32 letters or digits (no spaces or special characters)',
+        'ips: does not apply to credentials connections (only to ip)']
+    assert 'short' not in json.dumps(result)
+
+
+def test_api_error_names_the_field_and_telnyx_message(api):
+    api.add('GET', '/credential_connections', json=page([cred()]), params=listing('acme-cred'))
+    api.add_error('PATCH', '/credential_connections/100', 422, detail='Invalid dtmf_type', pointer='/dtmf_type')
+    result = run_module(sip_connection, args(api, **dict(CRED_ARGS, dtmf_type='Inband')))
+    assert result['failed']
+    assert result['msg'] == 'PATCH /credential_connections/100: HTTP 422 [10015] Bad Request: Invalid dtmf_type (field /dtmf_type)'
+    assert api.key not in json.dumps(result)
+
+
+def ip_conn(**inbound):
+    base = {'sip_subdomain': 'acme', 'default_routing_method': 'sequential', 'channel_limit': None}
+    base.update(inbound)
+    return {'id': '200', 'record_type': 'ip_connection', 'connection_name': 'acme-ip', 'transport_protocol': 'UDP',
+            'inbound': base, 'outbound': {'ip_authentication_method': 'token', 'ip_authentication_token': TOKEN, 'tech_prefix': ''}}
+
+
+def ip_obj(ident, address, port=5060):
+    return {'id': ident, 'record_type': 'ip', 'connection_id': '200', 'ip_address': address, 'port': port}
+
+
+def test_create_ip_connection_then_ips_then_default_ids(api):
+    api.add('GET', '/ip_connections', json=page([]), params=listing('acme-ip'))
+    api.add('GET', '/connections', json=page([]), params=listing('acme-ip'))
+    api.add('POST', '/ip_connections', handler=echo({'id': '200', 'record_type': 'ip_connection', 'inbound': {}}))
+    api.add('POST', '/ips', status=201, json={'data': ip_obj('i1', '203.0.113.10')})
+    api.add('POST', '/ips', status=201, json={'data': ip_obj('i2', '203.0.113.11', 5080)})
+    api.add('PATCH', '/ip_connections/200', handler=echo(ip_conn()))
+    result = run_module(sip_connection, args(api, name='acme-ip', type='ip', routing_method='round-robin', ip_auth_method='token',
+                                             token=TOKEN, ips=[{'address': '203.0.113.10'}, {'address': '203.0.113.11', 'port': 5080}]),
+                        diff=True)
+    assert api.calls == [
+        ('GET', '/ip_connections', listing('acme-ip'), None),
+        ('GET', '/connections', listing('acme-ip'), None),
+        ('POST', '/ip_connections', {}, {'connection_name': 'acme-ip', 'inbound': {'default_routing_method': 'round-robin'},
+                                         'outbound': {'ip_authentication_method': 'token', 'ip_authentication_token': TOKEN}}),
+        ('POST', '/ips', {}, {'ip_address': '203.0.113.10', 'port': 5060, 'connection_id': '200'}),
+        ('POST', '/ips', {}, {'ip_address': '203.0.113.11', 'port': 5080, 'connection_id': '200'}),
+        ('PATCH', '/ip_connections/200', {}, {'inbound': {'default_routing_method': 'round-robin', 'default_primary_ip_id': 'i1',
+                                                          'default_secondary_ip_id': 'i2'}}),
+    ]
+    assert result['connection']['ips'] == [{'address': '203.0.113.10', 'port': 5060}, {'address': '203.0.113.11', 'port': 5080}]
+    assert result['connection']['outbound']['ip_authentication_token'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert result['diff']['after']['token'] == '********'
+    assert TOKEN not in json.dumps(result)
+
+
+def test_ip_update_creates_updates_reorders_and_deletes(api):
+    conn = ip_conn(default_primary_ip_id='i1', default_secondary_ip_id='i2', default_tertiary_ip_id='i3')
+    api.add('GET', '/ip_connections', json=page([conn]), params=listing('acme-ip'))
+    api.add('GET', '/ips', json=page([ip_obj('i1', '10.0.0.1'), ip_obj('i2', '10.0.0.2'), ip_obj('i3', '10.0.0.3')]),
+            params=by_connection('200'))
+    api.add('PATCH', '/ips/i2', json={'data': ip_obj('i2', '10.0.0.2', 5070)})
+    api.add('POST', '/ips', status=201, json={'data': ip_obj('i4', '10.0.0.4')})
+    api.add('PATCH', '/ip_connections/200', handler=echo(conn))
+    api.add('DELETE', '/ips/i3', json={'data': ip_obj('i3', '10.0.0.3')})
+    wanted = [{'address': '10.0.0.2', 'port': 5070}, {'address': '10.0.0.1', 'port': 5060}, {'address': '10.0.0.4', 'port': 5060}]
+    result = run_module(sip_connection, args(api, name='acme-ip', type='ip', ips=wanted), diff=True)
+    inbound = dict(conn['inbound'], default_primary_ip_id='i2', default_secondary_ip_id='i1', default_tertiary_ip_id='i4')
+    del inbound['channel_limit']
+    assert api.calls[2:] == [
+        ('PATCH', '/ips/i2', {}, {'ip_address': '10.0.0.2', 'port': 5070, 'connection_id': '200'}),
+        ('POST', '/ips', {}, {'ip_address': '10.0.0.4', 'port': 5060, 'connection_id': '200'}),
+        ('PATCH', '/ip_connections/200', {}, {'inbound': inbound}),
+        ('DELETE', '/ips/i3', {}, None),
+    ]
+    assert result['changed_options'] == ['ips']
+    assert [i['address'] for i in result['diff']['before']['ips']] == ['10.0.0.1', '10.0.0.2', '10.0.0.3']
+    assert result['diff']['after']['ips'] == wanted
+
+
+def test_ip_unchanged_when_default_ids_give_the_order(api):
+    conn = ip_conn(default_primary_ip_id='i2', default_secondary_ip_id='i1')
+    api.add('GET', '/ip_connections', json=page([conn]), params=listing('acme-ip'))
+    api.add('GET', '/ips', json=page([ip_obj('i1', '10.0.0.1'), ip_obj('i2', '10.0.0.2')]), params=by_connection('200'))
+    result = run_module(sip_connection, args(api, name='acme-ip', type='ip', token=TOKEN, ip_auth_method='token',
+                                             ips=[{'address': '10.0.0.2'}, {'address': '10.0.0.1'}]))
+    assert result['changed'] is False and len(api.calls) == 2
+    assert TOKEN not in json.dumps(result)
+
+
+def test_fqdn_create_with_srv_and_a_records(api):
+    created = {'id': '300', 'record_type': 'fqdn_connection', 'connection_name': 'acme-fqdn',
+               'inbound': {'default_routing_method': 'sequential', 'default_primary_fqdn_id': None}}
+    api.add('GET', '/fqdn_connections', json=page([]), params=listing('acme-fqdn'))
+    api.add('GET', '/connections', json=page([]), params=listing('acme-fqdn'))
+    api.add('POST', '/fqdn_connections', status=201, json={'data': created})
+    api.add('POST', '/fqdns', status=201, json={'data': {'id': 'f1', 'fqdn': 'sbc.acme.example', 'port': None, 'dns_record_type': 'srv'}})
+    api.add('PATCH', '/fqdn_connections/300', handler=echo(created))
+    run_module(sip_connection, args(api, name='acme-fqdn', type='fqdn', tech_prefix='0042',
+                                    fqdns=[{'fqdn': 'sbc.acme.example', 'dns_record_type': 'srv'}]))
+    assert api.calls[2:] == [
+        ('POST', '/fqdn_connections', {}, {'connection_name': 'acme-fqdn', 'outbound': {'tech_prefix': '0042'}}),
+        ('POST', '/fqdns', {}, {'fqdn': 'sbc.acme.example', 'dns_record_type': 'srv', 'port': None, 'connection_id': '300'}),
+        ('PATCH', '/fqdn_connections/300', {}, {'inbound': {'default_routing_method': 'sequential', 'default_primary_fqdn_id': 'f1',
+                                                            'default_secondary_fqdn_id': None, 'default_tertiary_fqdn_id': None}}),
+    ]
+
+
+def test_delete_removes_addresses_then_the_connection(api):
+    conn = ip_conn(default_primary_ip_id='i1')
+    api.add('GET', '/ip_connections', json=page([conn]), params=listing('acme-ip'))
+    api.add('GET', '/ips', json=page([ip_obj('i1', '10.0.0.1')]), params=by_connection('200'))
+    api.add('DELETE', '/ips/i1', json={'data': ip_obj('i1', '10.0.0.1')})
+    api.add('DELETE', '/ip_connections/200', json={'data': conn})
+    result = run_module(sip_connection, args(api, name='acme-ip', type='ip', state='absent'), diff=True)
+    assert [c[:2] for c in api.calls] == [('GET', '/ip_connections'), ('GET', '/ips'), ('DELETE', '/ips/i1'),
+                                          ('DELETE', '/ip_connections/200')]
+    assert result['changed'] is True and result['connection'] is None
+    assert result['diff']['after'] == {} and result['diff']['before']['token'] == '********'
+    assert TOKEN not in json.dumps(result)
+
+
+def test_delete_without_type_and_check_mode(api):
+    api.add('GET', '/connections', json=page([{'id': '100', 'connection_name': 'acme-cred', 'record_type': 'credential_connection'}]),
+            params=listing('acme-cred'))
+    api.add('GET', '/credential_connections/100', json={'data': cred()})
+    result = run_module(sip_connection, args(api, name='acme-cred', state='absent'), check=True)
+    assert result['changed'] is True and [c[0] for c in api.calls] == ['GET', 'GET']
+
+
+def test_delete_missing_is_ok(api):
+    api.add('GET', '/fqdn_connections', json=page([]), params=listing('acme-fqdn'))
+    result = run_module(sip_connection, args(api, name='acme-fqdn', type='fqdn', state='absent'))
+    assert result['changed'] is False and result['connection'] is None
