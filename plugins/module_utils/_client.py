@@ -422,23 +422,33 @@ class TelnyxClient:
                 err = exc
         return None, err, response
 
+    def _call(self, method, path, params, body, retry=True, find=None):
+        """The retry loop of every call (see ``request`` and ``create``)."""
+        attempts = self._attempts()
+        while True:
+            result, err, response = self._exchange(method, path, params, body)
+            if err is None:
+                return result
+            # a POST answered 5xx (or not at all) may have committed: only find() may decide to send it again
+            unsafe = method == 'POST' and err.status != 429
+            delay = None
+            if retry and err.retryable and (find is not None or not unsafe):
+                delay = attempts.next_delay(response)
+            if delay is None:
+                raise attempts.fail(err)
+            attempts.wait(delay)
+            if unsafe:
+                found = find()
+                if found is not None:
+                    return {'data': found}
+
     def request(self, method, path, params=None, json=None, retry=True):
         """Send a request, retrying 429/5xx/transport errors while the budget lasts.
 
         Returns the parsed body (``{"data": ...}``, ``{}`` when empty); raises TelnyxError.
-        ``retry=False`` sends exactly once.
+        ``retry=False`` sends exactly once. A POST is retried only after a 429 (see ``create``).
         """
-        method = method.upper()
-        params = self._params(params)
-        attempts = self._attempts()
-        while True:
-            result, err, response = self._exchange(method, path, params, json)
-            if err is None:
-                return result
-            delay = attempts.next_delay(response) if retry and err.retryable else None
-            if delay is None:
-                raise attempts.fail(err)
-            attempts.wait(delay)
+        return self._call(method.upper(), path, self._params(params), json, retry=retry)
 
     def get(self, path, params=None, missing_ok=False):
         """The ``data`` of a GET; with ``missing_ok`` a 404 gives None."""
@@ -473,22 +483,7 @@ class TelnyxClient:
         result. Only when it returns None is the POST sent again, within the retry budget. Without
         ``find`` only a 429 (refused, nothing done) is retried.
         """
-        attempts = self._attempts()
-        while True:
-            result, err, response = self._exchange('POST', path, {}, body)
-            if err is None:
-                return result.get('data')
-            may_have_committed = err.status != 429
-            delay = None
-            if err.retryable and (find is not None or not may_have_committed):
-                delay = attempts.next_delay(response)
-            if delay is None:
-                raise attempts.fail(err)
-            attempts.wait(delay)
-            if may_have_committed:
-                found = find()
-                if found is not None:
-                    return found
+        return self._call('POST', path, {}, body, find=find).get('data')
 
     def patch(self, path, body):
         """PATCH ``body``; returns the updated object's ``data``."""

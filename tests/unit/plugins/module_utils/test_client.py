@@ -242,6 +242,13 @@ def test_client_errors_are_not_retried(api, status):
     assert info.value.status == status and api.sleeps == [] and len(api.calls) == 1
 
 
+def test_plain_post_request_is_not_retried_after_5xx(api):
+    api.add('POST', '/phone_numbers/jobs/update_phone_numbers', status=502)
+    with pytest.raises(TelnyxError):
+        api.client().request('POST', '/phone_numbers/jobs/update_phone_numbers', json={'phone_numbers': ['+15550100']})
+    assert len(api.calls) == 1 and api.sleeps == []
+
+
 def test_retry_false_sends_once(api):
     api.add('GET', '/ips/1', status=503)
     with pytest.raises(TelnyxError):
