@@ -1,0 +1,120 @@
+# Copyright: contributors to byoc.carrier
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Fault flags (latency, rate limit, injected errors, drops after commit), stats and reset."""
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from telnyx_emulator.testing import running_emulator
+
+RATE_HEADERS = ('x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset')
+
+
+def test_latency_is_added_to_every_v2_request():
+    with running_emulator('--latency-ms', '150') as emu:
+        for path in ('/ip_connections', '/nowhere'):
+            start = time.perf_counter()
+            emu.call('GET', path)
+            assert time.perf_counter() - start >= 0.15
+        start = time.perf_counter()
+        emu.stats()
+        assert time.perf_counter() - start < 0.15
+
+
+def test_rate_limit_answers_429_with_headers_and_counts_them():
+    with running_emulator('--rate-limit', '5') as emu:
+        answers = [emu.call('GET', '/ip_connections') for _ in range(12)]
+        statuses = [status for status, _body, _headers in answers]
+        assert statuses[:5] == [200] * 5 and 429 in statuses
+        for status, body, headers in answers:
+            assert all(name in headers for name in RATE_HEADERS)
+            assert headers['x-ratelimit-limit'] == '5'
+            if status == 429:
+                assert body['errors'][0]['code'] == '10011' and body['errors'][0]['title'] == 'Too many requests'
+                assert headers['x-ratelimit-remaining'] == '0' and int(headers['x-ratelimit-reset']) >= 1
+        assert [int(headers['x-ratelimit-remaining']) for _s, _b, headers in answers[:5]] == [4, 3, 2, 1, 0]
+        assert emu.stats()['by_route'] == {'GET /v2/ip_connections': 12}
+        time.sleep(1.1)
+        assert emu.call('GET', '/ip_connections')[0] == 200
+
+
+def test_no_rate_limit_headers_without_the_flag(api):
+    assert not any(name in api.call('GET', '/ips')[2] for name in RATE_HEADERS)
+
+
+def run_creates(emu, count):
+    return [emu.call('POST', '/ip_connections', {'connection_name': 'try-%02d' % number})[0] for number in range(count)]
+
+
+def test_error_rate_is_seeded_and_has_no_effect():
+    with running_emulator('--error-rate', '0.4', '--seed', '7') as emu:
+        first = run_creates(emu, 40)
+        assert set(first) <= {201, 500, 502, 503} and first.count(201) < 40 and {500, 502, 503} & set(first)
+        assert emu.stats()['total'] == 40
+        # GETs roll the dice too: count successes until the list answers
+        listed = None
+        while listed is None:
+            status, body, _headers = emu.call('GET', '/ip_connections')
+            listed = body if status == 200 else None
+        assert listed['meta']['total_results'] == first.count(201)
+        emu.reset()
+        assert run_creates(emu, 40) == first
+    with running_emulator('--error-rate', '0.4', '--seed', '7') as emu:
+        assert run_creates(emu, 40) == first
+
+
+def test_drop_after_commit_commits_then_cuts_the_connection():
+    with running_emulator('--drop-after-commit', '1') as emu:
+        with pytest.raises(requests.exceptions.ConnectionError):
+            requests.post(emu.url + '/ip_connections', json={'connection_name': 'ghost'}, headers=emu.headers, timeout=10)
+        status, body, _headers = emu.call('GET', '/ip_connections')
+        assert status == 200 and [item['connection_name'] for item in body['data']] == ['ghost']
+        ident = body['data'][0]['id']
+        with pytest.raises(requests.exceptions.ConnectionError):
+            requests.patch(emu.url + '/ip_connections/' + ident, json={'active': False}, headers=emu.headers, timeout=10)
+        assert emu.call('GET', '/ip_connections/' + ident)[1]['data']['active'] is False
+        # a failed write has nothing committed and is answered normally
+        assert emu.call('POST', '/ip_connections', {'transport_protocol': 'SCTP'})[0] == 422
+        assert emu.stats()['by_method'] == {'POST': 2, 'GET': 2, 'PATCH': 1}
+
+
+def test_drop_share_is_seeded():
+    with running_emulator('--drop-after-commit', '0.5', '--seed', '3') as emu:
+        outcomes = []
+        for number in range(20):
+            try:
+                outcomes.append(requests.post(emu.url + '/ips', json={'ip_address': '192.0.2.%d' % number}, headers=emu.headers, timeout=10).status_code)
+            except requests.exceptions.ConnectionError:
+                outcomes.append('dropped')
+        assert outcomes.count(201) and outcomes.count('dropped')
+        assert emu.call('GET', '/ips')[1]['meta']['total_results'] == 20
+
+
+def test_stats_count_routes_methods_and_skip_control_endpoints(api):
+    conn = api.create('/ip_connections', {'connection_name': 'counted'})
+    ip = api.create('/ips', {'ip_address': '192.0.2.5', 'connection_id': conn['id']})
+    api.call('GET', '/ips/' + ip['id'])
+    api.call('GET', '/ips/nope')
+    api.call('PATCH', '/ips/' + ip['id'], {'ip_address': '192.0.2.6'})
+    api.call('DELETE', '/ips/' + ip['id'])
+    api.call('GET', '/ips', headers={})
+    api.stats()
+    assert api.stats() == {
+        'total': 7,
+        'by_method': {'POST': 2, 'GET': 3, 'PATCH': 1, 'DELETE': 1},
+        'by_route': {'POST /v2/ip_connections': 1, 'POST /v2/ips': 1, 'GET /v2/ips/{id}': 2, 'PATCH /v2/ips/{id}': 1,
+                     'DELETE /v2/ips/{id}': 1, 'GET /v2/ips': 1},
+    }
+
+
+def test_reset_empties_state_unless_kept(api):
+    api.create('/ip_connections', {'connection_name': 'kept'})
+    assert api.reset(keep_state=True)['kept_state'] is True
+    assert api.stats()['total'] == 0
+    assert api.call('GET', '/ip_connections')[1]['meta']['total_results'] == 1
+    api.reset()
+    assert api.call('GET', '/ip_connections')[1]['meta']['total_results'] == 0
+    assert api.stats() == {'total': 1, 'by_method': {'GET': 1}, 'by_route': {'GET /v2/ip_connections': 1}}

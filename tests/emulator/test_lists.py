@@ -1,0 +1,141 @@
+# Copyright: contributors to byoc.carrier
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Lists of the emulator: envelopes, filters, sorting, pagination, and the speed of a 250-item page."""
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+
+import pytest
+
+from telnyx_emulator.store import State
+from telnyx_emulator.testing import error_sources
+
+
+def make_connections(api, names, kind='ip_connections'):
+    return [api.create('/' + kind, {'connection_name': name}) for name in names]
+
+
+def test_list_envelope_and_default_page_sizes(api):
+    make_connections(api, ['one', 'two'])
+    status, reply, _ = api.call('GET', '/ip_connections')
+    assert status == 200 and set(reply) == {'data', 'meta'}
+    assert reply['meta'] == {'page_number': 1, 'page_size': 250, 'total_pages': 1, 'total_results': 2}
+    assert api.call('GET', '/outbound_voice_profiles')[1]['meta']['page_size'] == 20
+    assert api.call('GET', '/phone_numbers')[1]['meta']['page_size'] == 20
+    assert api.call('GET', '/credential_connections')[1]['meta'] == {'page_number': 1, 'page_size': 250, 'total_pages': 0, 'total_results': 0}
+
+
+def test_pagination_walks_every_item_once(api):
+    made = make_connections(api, ['conn-%02d' % n for n in range(23)])
+    seen = []
+    for number in range(1, 6):
+        reply = api.call('GET', '/ip_connections?page[number]=%d&page[size]=5' % number)[1]
+        assert reply['meta'] == {'page_number': number, 'page_size': 5, 'total_pages': 5, 'total_results': 23}
+        seen += [item['id'] for item in reply['data']]
+    assert seen == [item['id'] for item in made]
+    assert api.call('GET', '/ip_connections?page[number]=6&page[size]=5')[1]['data'] == []
+
+
+@pytest.mark.parametrize('query,parameter', [('page[size]=0', 'page[size]'), ('page[size]=251', 'page[size]'), ('page[number]=0', 'page[number]'),
+                                             ('page[size]=ten', 'page[size]'), ('sort=name', 'sort'), ('filter[bogus]=1', 'filter[bogus]')])
+def test_bad_query_is_422(api, query, parameter):
+    status, reply, _ = api.call('GET', '/ip_connections?' + query)
+    assert status == 422 and error_sources(reply) == [(parameter, '10015')]
+
+
+def test_connection_name_filter_is_case_insensitive_substring_of_3_or_more(api):
+    make_connections(api, ['Acme-EU-prod-fra1', 'acme-eu-prod-ams1', 'globex-us'])
+    make_connections(api, ['ACME-cred'], kind='fqdn_connections')
+    names = lambda path: sorted(item['connection_name'] for item in api.call('GET', path)[1]['data'])  # noqa: E731
+    assert names('/ip_connections?filter[connection_name][contains]=ACME-eu') == ['Acme-EU-prod-fra1', 'acme-eu-prod-ams1']
+    assert names('/ip_connections?filter[connection_name][contains]=fra1') == ['Acme-EU-prod-fra1']
+    assert names('/connections?filter[connection_name][contains]=acme') == ['ACME-cred', 'Acme-EU-prod-fra1', 'acme-eu-prod-ams1']
+    status, reply, _ = api.call('GET', '/ip_connections?filter[connection_name][contains]=ac')
+    assert status == 422 and reply['errors'][0]['code'] == '10015'
+    assert 'at least 3 characters' in reply['errors'][0]['detail']
+
+
+def test_sorting(api):
+    make_connections(api, ['bravo', 'alpha', 'charlie'])
+    api.call('PATCH', '/ip_connections/' + api.call('GET', '/ip_connections')[1]['data'][0]['id'], {'active': False})
+    names = lambda sort: [item['connection_name'] for item in api.call('GET', '/ip_connections?sort=' + sort)[1]['data']]  # noqa: E731
+    assert names('created_at') == ['bravo', 'alpha', 'charlie']
+    assert names('-created_at') == ['charlie', 'alpha', 'bravo']
+    assert names('connection_name') == ['alpha', 'bravo', 'charlie']
+    assert names('-connection_name') == ['charlie', 'bravo', 'alpha']
+    assert names('active') == ['bravo', 'alpha', 'charlie']
+    assert names('-active') == ['charlie', 'alpha', 'bravo']
+
+
+def test_address_filters(api):
+    one, two = make_connections(api, ['ip-a', 'ip-b'])
+    api.create('/ips', {'ip_address': '192.0.2.1', 'connection_id': one['id']})
+    api.create('/ips', {'ip_address': '192.0.2.2', 'port': 5080, 'connection_id': one['id']})
+    api.create('/ips', {'ip_address': '192.0.2.1', 'connection_id': two['id']})
+    count = lambda query: api.call('GET', '/ips?' + query)[1]['meta']['total_results']  # noqa: E731
+    assert count('filter[connection_id]=' + one['id']) == 2
+    assert count('filter[ip_address]=192.0.2.1') == 2
+    assert count('filter[port]=5080') == 1
+    fq = make_connections(api, ['fq-a'], kind='fqdn_connections')[0]
+    api.create('/fqdns', {'connection_id': fq['id'], 'fqdn': 'sbc.example.com', 'dns_record_type': 'a'})
+    assert api.call('GET', '/fqdns?filter[fqdn]=sbc.example.com')[1]['meta']['total_results'] == 1
+    assert api.call('GET', '/fqdns?filter[connection_id]=' + fq['id'])[1]['meta']['total_results'] == 1
+    assert [item['id'] for item in api.call('GET', '/fqdn_connections?filter[fqdn]=sbc.example.com')[1]['data']] == [fq['id']]
+
+
+def test_ovp_filters_and_connections_by_ovp(api):
+    first = api.create('/outbound_voice_profiles', {'name': 'Acme-EU'}, status=200)
+    api.create('/outbound_voice_profiles', {'name': 'globex'}, status=200)
+    names = [item['name'] for item in api.call('GET', '/outbound_voice_profiles?filter[name][contains]=acme')[1]['data']]
+    assert names == ['Acme-EU']
+    assert [item['name'] for item in api.call('GET', '/outbound_voice_profiles')[1]['data']] == ['globex', 'Acme-EU']
+    assert [item['name'] for item in api.call('GET', '/outbound_voice_profiles?sort=name')[1]['data']] == ['Acme-EU', 'globex']
+    conn = api.create('/ip_connections', {'connection_name': 'with-ovp', 'outbound': {'outbound_voice_profile_id': first['id']}})
+    api.create('/ip_connections', {'connection_name': 'without'})
+    for query in ('filter[outbound_voice_profile_id]=', 'filter[outbound.outbound_voice_profile_id]='):
+        assert [item['id'] for item in api.call('GET', '/connections?' + query + first['id'])[1]['data']] == [conn['id']]
+
+
+def test_phone_number_filters(api):
+    found = api.call('GET', '/phone_numbers?filter[phone_number]=%2B4930123456')[1]['data']
+    assert '+4930123456' in [item['phone_number'] for item in found] and all('4930123456' in item['phone_number'] for item in found)
+    assert api.call('GET', '/phone_numbers?filter[phone_number]=abc')[1]['data'] == []
+    assert api.call('GET', '/phone_numbers?filter[country_iso_alpha2]=FR&page[size]=250')[1]['meta']['total_results'] >= 5
+
+
+def median_seconds(action, times=9):
+    timings = []
+    for _run in range(times):
+        start = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - start)
+    return sorted(timings)[times // 2]
+
+
+def test_a_page_of_250_out_of_1000_is_built_in_a_few_ms():
+    """The fleet benchmark lists 1,000 connections 250 at a time: the server's share of that."""
+    state = State()
+    for number in range(1000):
+        state.create('credential_connections', {'connection_name': 'fleet-%04d' % number, 'user_name': 'fleet%04d' % number,
+                                                'password': 'Secret-pass1'})
+    query = {'page[size]': '250', 'page[number]': '3', 'filter[connection_name][contains]': 'fleet'}
+    items, meta = state.list('credential_connections', query)
+    assert len(items) == 250 and meta['total_results'] == 1000
+    seconds = median_seconds(lambda: state.list('credential_connections', query))
+    print('list of a 250-item page out of 1000: median %.2f ms' % (seconds * 1000))
+    assert seconds < 0.02
+
+
+def test_a_page_of_250_over_http(api):
+    for number in range(250):
+        api.call('POST', '/ip_connections', {'connection_name': 'fleet-%04d' % number})
+
+    def fetch():
+        request = urllib.request.Request(api.url + '/ip_connections?page[size]=250', headers=api.headers)
+        with urllib.request.urlopen(request) as reply:
+            assert len(json.loads(reply.read())['data']) == 250
+    seconds = median_seconds(fetch)
+    print('GET of a 250-item page over HTTP: median %.1f ms' % (seconds * 1000))
+    assert seconds < 0.25

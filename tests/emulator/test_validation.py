@@ -1,0 +1,143 @@
+# Copyright: contributors to byoc.carrier
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Errors of the emulator: schema validation, business rules, auth and unknown ids."""
+from __future__ import annotations
+
+import pytest
+
+from telnyx_emulator.testing import error_sources
+
+CRED = {'connection_name': 'acme-eu-prod-fra1', 'user_name': 'acmefra1', 'password': 'Secret-pass1'}
+
+SCHEMA_CASES = [
+    ('/credential_connections', dict(CRED, inbound={'dnis_number_format': 'test'}), '/inbound/dnis_number_format'),
+    ('/credential_connections', dict(CRED, inbound={'timeout_1xx_secs': 121}), '/inbound/timeout_1xx_secs'),
+    ('/credential_connections', dict(CRED, inbound={'timeout_2xx_secs': 0}), '/inbound/timeout_2xx_secs'),
+    ('/credential_connections', dict(CRED, inbound={'codecs': 'G711U'}), '/inbound/codecs'),
+    ('/credential_connections', dict(CRED, inbound={'codecs': ['G711U', 7]}), '/inbound/codecs/1'),
+    ('/credential_connections', dict(CRED, active='yes'), '/active'),
+    ('/credential_connections', dict(CRED, dtmf_type='RFC2833'), '/dtmf_type'),
+    ('/credential_connections', dict(CRED, webhook_timeout_secs=31), '/webhook_timeout_secs'),
+    ('/credential_connections', dict(CRED, webhook_event_url='example.com/hook'), '/webhook_event_url'),
+    ('/credential_connections', dict(CRED, transport_protocol='UDP'), '/transport_protocol'),
+    ('/credential_connections', dict(CRED, rtcp_settings={'port': 'rtp+2'}), '/rtcp_settings/port'),
+    ('/credential_connections', dict(CRED, outbound={'ani_override_type': 'sometimes'}), '/outbound/ani_override_type'),
+    ('/credential_connections', dict(CRED, inbound={'unknown_knob': True}), '/inbound/unknown_knob'),
+    ('/credential_connections', {'connection_name': 'x', 'user_name': 'abcd'}, '/password'),
+    ('/ip_connections', {'encrypted_media': 'ZRTP'}, '/encrypted_media'),
+    ('/ip_connections', {'outbound': {'ip_authentication_method': 'credential-authentication'}}, '/outbound/ip_authentication_method'),
+    ('/ip_connections', {'inbound': {'default_primary_ip_id': '1'}}, '/inbound/default_primary_ip_id'),
+    ('/fqdn_connections', {'connection_name': 'f', 'outbound': {'ip_authentication_method': 'token'}}, '/outbound/ip_authentication_method'),
+    ('/fqdn_connections', {'inbound': {}}, '/connection_name'),
+    ('/ips', {'port': 5060}, '/ip_address'),
+    ('/fqdns', {'fqdn': 'a.example.com', 'dns_record_type': 'a'}, '/connection_id'),
+    ('/outbound_voice_profiles', {'name': 'ab'}, '/name'),
+    ('/outbound_voice_profiles', {'name': 'abc', 'service_plan': 'local'}, '/service_plan'),
+]
+
+
+def test_every_problem_is_reported_and_worded_like_telnyx(api):
+    status, reply, _ = api.call('POST', '/credential_connections', dict(CRED, inbound={'dnis_number_format': 'test'}, bogus=1))
+    assert status == 422
+    assert sorted(error_sources(reply)) == [('/bogus', '10015'), ('/inbound/dnis_number_format', '10015')]
+    detail = [item['detail'] for item in reply['errors'] if item['source']['pointer'] == '/inbound/dnis_number_format'][0]
+    assert detail == 'Invalid dnis_number_format: test, was provided. Acceptable values are +e164, e164, national, sip_username'
+
+
+RULE_CASES = [
+    ('/credential_connections', dict(CRED, user_name='abc'), '/user_name'),
+    ('/credential_connections', dict(CRED, user_name='a' * 33), '/user_name'),
+    ('/credential_connections', dict(CRED, user_name='acme_fra1'), '/user_name'),
+    ('/credential_connections', dict(CRED, user_name='123456'), '/user_name'),
+    ('/credential_connections', dict(CRED, password='short'), '/password'),
+    ('/credential_connections', dict(CRED, password='p' * 129), '/password'),
+    ('/credential_connections', dict(CRED, webhook_api_version='texml'), '/webhook_api_version'),
+    ('/credential_connections', dict(CRED, outbound={'outbound_voice_profile_id': '1234'}), '/outbound/outbound_voice_profile_id'),
+    ('/ip_connections', {'outbound': {'tech_prefix': '12345'}}, '/outbound/tech_prefix'),
+    ('/ip_connections', {'outbound': {'tech_prefix': '12a4'}}, '/outbound/tech_prefix'),
+    ('/ip_connections', {'transport_protocol': 'TLS', 'encrypted_media': 'SRTP'}, '/encrypted_media'),
+    ('/fqdn_connections', {'connection_name': 'f', 'transport_protocol': 'TLS', 'outbound': {'encrypted_media': 'SRTP'}}, '/outbound/encrypted_media'),
+    ('/fqdn_connections', {'connection_name': 'f', 'inbound': {'default_primary_fqdn_id': '77'}}, '/inbound/default_primary_fqdn_id'),
+    ('/ips', {'ip_address': '300.1.2.3'}, '/ip_address'),
+    ('/ips', {'ip_address': 'sbc.example.com'}, '/ip_address'),
+    ('/ips', {'ip_address': '192.0.2.1', 'port': 70000}, '/port'),
+    ('/ips', {'ip_address': '192.0.2.1', 'connection_id': '999'}, '/connection_id'),
+]
+
+
+@pytest.mark.parametrize('path,body,pointer', SCHEMA_CASES + RULE_CASES)
+def test_schema_and_rule_violations_are_422_with_pointer(api, path, body, pointer):
+    status, reply, _ = api.call('POST', path, body)
+    assert status == 422, reply
+    assert (pointer, '10015') in error_sources(reply)
+    assert all(item['title'] and item['detail'] for item in reply['errors'])
+    assert api.stats()['by_method'] == {'POST': 1}
+    # nothing was created
+    listed = api.call('GET', path)[1]
+    assert listed['meta']['total_results'] == 0
+
+
+def test_rules_on_patch_see_the_merged_object(api):
+    conn = api.create('/ip_connections', {'connection_name': 'tls', 'transport_protocol': 'TLS'})
+    status, reply, _ = api.call('PATCH', '/ip_connections/' + conn['id'], {'encrypted_media': 'SRTP'})
+    assert status == 422 and error_sources(reply) == [('/encrypted_media', '10015')]
+    assert api.call('PATCH', '/ip_connections/' + conn['id'], {'encrypted_media': 'SRTP', 'transport_protocol': 'UDP'})[0] == 200
+    assert api.call('PATCH', '/ip_connections/' + conn['id'], {'encrypted_media': None})[1]['data']['encrypted_media'] is None
+
+
+def test_default_ip_must_belong_to_the_connection(api):
+    mine = api.create('/ip_connections', {'connection_name': 'mine'})
+    other = api.create('/ip_connections', {'connection_name': 'other'})
+    foreign = api.create('/ips', {'ip_address': '192.0.2.20', 'connection_id': other['id']})
+    status, reply, _ = api.call('PATCH', '/ip_connections/' + mine['id'], {'inbound': {'default_primary_ip_id': foreign['id']}})
+    assert status == 422 and error_sources(reply) == [('/inbound/default_primary_ip_id', '10015')]
+    assert api.call('PATCH', '/ip_connections/' + mine['id'], {'inbound': {'default_primary_ip_id': 'nope'}})[0] == 422
+
+
+def test_user_names_are_unique(api):
+    first = api.create('/credential_connections', CRED)
+    status, reply, _ = api.call('POST', '/credential_connections', dict(CRED, connection_name='second'))
+    assert status == 422 and error_sources(reply) == [('/user_name', '10015')]
+    assert api.call('PATCH', '/credential_connections/' + first['id'], {'user_name': 'acmefra1'})[0] == 200
+
+
+def test_patch_checks_its_own_schema(api):
+    ovp = api.create('/outbound_voice_profiles', {'name': 'needs-name'}, status=200)
+    # the spec marks name as required on update too
+    status, reply, _ = api.call('PATCH', '/outbound_voice_profiles/' + ovp['id'], {'enabled': False})
+    assert status == 422 and error_sources(reply) == [('/name', '10015')]
+    ip = api.create('/ips', {'ip_address': '192.0.2.30'})
+    assert api.call('PATCH', '/ips/' + ip['id'], {'port': 5070})[0] == 422
+    fqdn_conn = api.create('/fqdn_connections', {'connection_name': 'fq'})
+    # microsoft_teams_sbc is create-only
+    assert api.call('PATCH', '/fqdn_connections/' + fqdn_conn['id'], {'microsoft_teams_sbc': True})[0] == 422
+
+
+def test_body_must_be_a_json_object(api):
+    status, reply, _ = api.call('POST', '/ip_connections', ['not', 'an', 'object'])
+    assert status == 422 and reply['errors'][0]['code'] == '10015'
+    status, reply, _ = api.call('POST', '/ip_connections', None, headers=dict(api.headers))
+    assert status == 422
+
+
+@pytest.mark.parametrize('header', [None, 'Bearer', 'Bearer wrong-key', 'Basic %s' % 'emulator-test-key', 'emulator-test-key'])
+def test_missing_or_bad_bearer_is_401(api, header):
+    headers = {'Content-Type': 'application/json'}
+    if header is not None:
+        headers['Authorization'] = header
+    status, reply, _ = api.call('GET', '/ip_connections', headers=headers)
+    assert status == 401 and reply['errors'][0]['code'] == '10009' and reply['errors'][0]['title'] == 'Authentication failed'
+    assert api.call('POST', '/ip_connections', {'connection_name': 'x'}, headers=headers)[0] == 401
+    assert api.call('GET', '/ip_connections')[1]['meta']['total_results'] == 0
+
+
+@pytest.mark.parametrize('path', ['/credential_connections/1', '/ip_connections/1', '/fqdn_connections/1', '/ips/1', '/fqdns/1',
+                                  '/outbound_voice_profiles/1', '/connections/1', '/phone_numbers/1'])
+def test_unknown_id_is_404(api, path):
+    status, reply, _ = api.call('GET', path)
+    assert status == 404 and reply['errors'][0]['code'] == '10005'
+
+
+def test_unknown_route_is_404_and_counted(api):
+    assert api.call('GET', '/no_such_thing')[0] == 404
+    assert api.stats()['by_route'] == {'GET /v2/{unknown}': 1}
