@@ -388,8 +388,11 @@ class State:
         self.counter += 1
         return 202, {'data': job}
 
-    def deleted_number_view(self, view):
-        return dict((key, value) for key, value in view.items() if value is not None)
+    @staticmethod
+    def deleted_number_view(view):
+        """The spec's PhoneNumberDeletedDetailed: no nulls, and four fields fewer than PhoneNumberDetailed."""
+        dropped = ('country_iso_alpha2', 'emergency_status', 'inbound_call_screening', 'source_type')
+        return dict((key, value) for key, value in view.items() if value is not None and key not in dropped)
 
     # -- lists ----------------------------------------------------------------------------------
     def list(self, kind, query):
