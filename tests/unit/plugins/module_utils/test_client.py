@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import subprocess
 import sys
 import threading
 import time
 from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -576,3 +579,99 @@ def test_fake_checks_bodies_with_the_spec_hook():
     api.add('POST', '/ips', status=201, handler=lambda req: (201, {'data': dict(req.json, id='77')}))
     assert api.client().create('/ips', {'ip_address': '192.0.2.1', 'port': 5060}) == {'ip_address': '192.0.2.1', 'port': 5060, 'id': '77'}
     assert seen == [('POST', '/ips', {'ip_address': '192.0.2.1', 'port': 5060})] and api.validated == 1
+
+
+# -- the real requests stack against a loopback HTTP server ---------------------------------------
+class LoopbackHandler(BaseHTTPRequestHandler):
+    """Answers from ``server.script[path]`` (a list of actions, the last one repeats)."""
+
+    protocol_version = 'HTTP/1.1'
+
+    def log_message(self, *args):  # pylint: disable=arguments-differ
+        pass
+
+    def _serve(self):
+        server = self.server
+        length = int(self.headers.get('Content-Length') or 0)
+        body = self.rfile.read(length) if length else b''
+        with server.lock:
+            server.seen.append((self.command, self.path, self.client_address[1], self.headers.get('Authorization'), body))
+            actions = server.script[self.path.split('?')[0]]
+            action = actions.pop(0) if len(actions) > 1 else actions[0]
+        if action == 'drop':
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if action == 'slow':
+            time.sleep(1.0)
+            action = (200, {'data': 'late'})
+        status, payload = action
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PATCH = do_DELETE = _serve
+
+
+@pytest.fixture(name='loopback')
+def fixture_loopback():
+    server = ThreadingHTTPServer(('127.0.0.1', 0), LoopbackHandler)
+    server.daemon_threads = True
+    server.script, server.seen, server.lock = {}, [], threading.Lock()
+    thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.05})
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def loopback_client(server, **kwargs):
+    kwargs.setdefault('retry_timeout', 5)
+    return TelnyxClient('loop-key-0123456789', api_url='http://127.0.0.1:%d/v2' % server.server_address[1],
+                        rand=lambda: 0.0, sleep=lambda seconds: None, **kwargs)
+
+
+def test_real_session_retries_and_reuses_one_connection_per_thread(loopback):
+    loopback.script['/v2/ips/1'] = [(503, error_body('10010', 'busy')), (200, {'data': {'id': '1'}})]
+    client = loopback_client(loopback)
+    results = []
+
+    def worker():
+        for dummy in range(3):
+            results.append(client.get('/ips/1'))
+
+    run_threads(3, worker)
+    client.close()
+    assert results == [{'id': '1'}] * 9 and client.retries == 1
+    assert len(loopback.seen) == 10
+    assert {seen[3] for seen in loopback.seen} == {'Bearer loop-key-0123456789'}
+    assert len({seen[2] for seen in loopback.seen}) == 3  # one kept-alive connection per thread
+
+
+def test_real_dropped_connection_on_create_calls_find(loopback):
+    loopback.script['/v2/ips'] = ['drop']
+    client = loopback_client(loopback)
+    found = {'id': '9', 'ip_address': '192.0.2.7'}
+    assert client.create('/ips', {'ip_address': '192.0.2.7'}, find=lambda: found) == found
+    assert [(seen[0], seen[1], json.loads(seen[4])) for seen in loopback.seen] == [('POST', '/v2/ips', {'ip_address': '192.0.2.7'})]
+
+
+def test_real_timeout_and_refused_are_transport_errors(loopback):
+    loopback.script['/v2/ips/2'] = ['slow']
+    with pytest.raises(TelnyxError) as info:
+        loopback_client(loopback, retry_timeout=0, timeout=0.2).get('/ips/2')
+    assert info.value.status is None and 'timed out' in str(info.value)
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        free_port = probe.getsockname()[1]
+    refused = TelnyxClient('loop-key-0123456789', api_url='http://127.0.0.1:%d/v2' % free_port, retry_timeout=0)
+    with pytest.raises(TelnyxError) as info:
+        refused.get('/ips/3')
+    assert info.value.status is None and str(info.value).startswith('GET /ips/3: no HTTP answer (ConnectionError')
+    assert 'loop-key' not in str(info.value)
