@@ -17,7 +17,8 @@ description:
     so the module filters on the server and then matches the name exactly. Two profiles with that name
     make the module fail and list their ids; it never guesses.
   - Only the options you set are compared and sent. An update sends one PATCH holding just the
-    fields that differ; nothing differs means no write and RV(ignore:changed=false).
+    fields that differ (plus C(name), which Telnyx's update schema requires); nothing differs means no
+    write and RV(ignore:changed=false).
   - Every value is validated before any request is sent; a bad value fails naming the option.
 author:
   - byoc.carrier contributors (!UNKNOWN)
@@ -452,7 +453,9 @@ def main():
             changed = sorted(o for o in want if before[o] != after[o])
             result.update(changed=bool(changed), changed_fields=sorted(FIELDS[o][0] for o in changed))
             if changed and not module.check_mode:
-                result['profile'] = client.patch('%s/%s' % (PATH, current['id']), body_of(want, changed, current))
+                # Telnyx's update schema requires the name, so it goes along unchanged
+                body = dict(name=name, **body_of(want, changed, current))
+                result['profile'] = client.patch('%s/%s' % (PATH, current['id']), body)
         if module._diff:
             result['diff'] = diff_views(before, after)
     module.exit_json(**result)

@@ -10,8 +10,8 @@ import json
 import pytest
 
 from ansible_collections.byoc.carrier.plugins.modules import outbound_voice_profile
-from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import FakeAPI, page
-from ansible_collections.byoc.carrier.tests.unit.plugins.modules import run_module
+from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import page
+from ansible_collections.byoc.carrier.tests.unit.plugins.modules.module_runner import fixture_api, run_module  # pylint: disable=unused-import # noqa: F401
 
 LISTING = {'filter[name][contains]': 'acme-eu', 'page[size]': '250', 'page[number]': '1'}
 PROFILE = {'id': '42', 'record_type': 'outbound_voice_profile', 'name': 'acme-eu', 'enabled': True,
@@ -21,14 +21,6 @@ PROFILE = {'id': '42', 'record_type': 'outbound_voice_profile', 'name': 'acme-eu
            'call_recording': {'call_recording_type': 'none', 'call_recording_caller_phone_numbers': [],
                               'call_recording_channels': 'single', 'call_recording_format': 'wav'},
            'connections_count': 0}
-
-
-@pytest.fixture(name='api')
-def fixture_api(monkeypatch):
-    fake = FakeAPI()
-    fake.install(monkeypatch)
-    yield fake
-    fake.assert_done()
 
 
 def listing(api, *profiles):
@@ -103,7 +95,7 @@ def test_update_patches_only_the_differences(api):
     result = run(api, diff=True, concurrent_call_limit=0, allowed_destinations=['US', 'CA', 'DE'], enabled=True,
                  tags=['a', 'b'], call_recording={'type': 'all', 'channels': 'single'})
     assert api.calls[1] == ('PATCH', '/outbound_voice_profiles/42', {}, {
-        'concurrent_call_limit': None, 'whitelisted_destinations': ['US', 'CA', 'DE'],
+        'name': 'acme-eu', 'concurrent_call_limit': None, 'whitelisted_destinations': ['US', 'CA', 'DE'],
         'call_recording': {'call_recording_type': 'all', 'call_recording_caller_phone_numbers': [],
                            'call_recording_channels': 'single', 'call_recording_format': 'wav'}})
     assert len(api.calls) == 2

@@ -5,23 +5,13 @@
 
 from __future__ import annotations
 
-import pytest
-
 from ansible_collections.byoc.carrier.plugins.modules import phone_number
-from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import FakeAPI, page
-from ansible_collections.byoc.carrier.tests.unit.plugins.modules import run_module
+from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import page
+from ansible_collections.byoc.carrier.tests.unit.plugins.modules.module_runner import fixture_api, run_module  # pylint: disable=unused-import # noqa: F401
 
 CONNECTIONS = {'filter[connection_name][contains]': 'acme-fra1', 'page[size]': '250', 'page[number]': '1'}
 CONNECTION = {'id': '7', 'record_type': 'credential_connection', 'connection_name': 'acme-fra1'}
 A, B, C = '+4930123456', '+4930123457', '+13125550100'
-
-
-@pytest.fixture(name='api')
-def fixture_api(monkeypatch):
-    fake = FakeAPI()
-    fake.install(monkeypatch)
-    yield fake
-    fake.assert_done()
 
 
 def query(number):

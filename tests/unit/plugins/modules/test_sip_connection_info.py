@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from ansible_collections.byoc.carrier.plugins.modules import sip_connection_info
-from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import FakeAPI, page
-from ansible_collections.byoc.carrier.tests.unit.plugins.modules import run_module
+from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import page
+from ansible_collections.byoc.carrier.tests.unit.plugins.modules.module_runner import fixture_api, run_module  # pylint: disable=unused-import # noqa: F401
 
 PASSWORD = 'Sup3rSecretPassw0rd'
 TOKEN = 'tok-8f1e2d3c4b5a'
@@ -30,14 +28,6 @@ IPS = [{'id': 'i1', 'record_type': 'ip', 'connection_id': '21', 'ip_address': '1
        {'id': 'i2', 'record_type': 'ip', 'connection_id': '21', 'ip_address': '192.0.2.2', 'port': 5060}]
 FQDNS = [{'id': 'f1', 'record_type': 'fqdn', 'connection_id': '31', 'fqdn': 'sbc.example.com', 'port': None,
           'dns_record_type': 'srv'}]
-
-
-@pytest.fixture(name='api')
-def fixture_api(monkeypatch):
-    fake = FakeAPI()
-    fake.install(monkeypatch)
-    yield fake
-    fake.assert_done()
 
 
 def listings(api, items, text=None, paths=PATHS):
