@@ -228,7 +228,7 @@ class Setting:
             value = str(value)
         if not self.child:
             value = self.norm(value)
-        return tuple(value for _ in self.paths(kind))
+        return (value,) * len(self.paths(kind))
 
     def decode(self, kind, wire, hint=None):
         """The option value held by wire values; ``hint`` wins when it maps to the same wire."""
@@ -306,6 +306,7 @@ def _ip_item():
 def _fqdn_item():
     return vol.Schema({vol.Required('fqdn'): _all(_str, _fqdn), vol.Optional('port'): _optional(_all(_int, _port)),
                        vol.Optional('dns_record_type'): _optional(vol.In(('a', 'srv'), msg="must be 'a' or 'srv'"))})
+
 
 IP_FQDN = ('ip', 'fqdn')
 ENCRYPTED_MEDIA = Setting('encrypted_media', choices=['SRTP', 'none'],

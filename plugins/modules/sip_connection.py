@@ -20,7 +20,7 @@ description:
   - Rules of the vendor guide are checked before any request, and every problem is reported at once.
   - Use M(byoc.carrier.sip_inbound) and M(byoc.carrier.sip_outbound) for the Inbound and Outbound tabs.
 author:
-  - byoc.carrier contributors
+  - byoc.carrier contributors (!UNKNOWN)
 requirements:
   - voluptuous
 extends_documentation_fragment:

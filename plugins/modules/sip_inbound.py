@@ -17,7 +17,7 @@ description:
     fail naming the option and the kind.
   - On FQDN connections Telnyx keeps the timeouts and encrypted media under C(outbound) too; the module sets both.
 author:
-  - byoc.carrier contributors
+  - byoc.carrier contributors (!UNKNOWN)
 requirements:
   - voluptuous
 extends_documentation_fragment:

@@ -16,7 +16,7 @@ description:
     with the C(outbound) object sent whole, merged with the current one.
   - Rules of the vendor guide are checked before any request.
 author:
-  - byoc.carrier contributors
+  - byoc.carrier contributors (!UNKNOWN)
 requirements:
   - voluptuous
 extends_documentation_fragment:

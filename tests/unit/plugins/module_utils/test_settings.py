@@ -147,7 +147,7 @@ def test_inbound_field_paths_and_value_maps(kind, params, body):
 ])
 def test_outbound_ringback_and_back(ringback, wire):
     assert S.to_api('outbound', 'credentials', {'ringback': ringback}) == {'outbound': wire}
-    assert S.from_api('outbound', 'credentials', {'outbound': wire}) ['ringback'] == ringback
+    assert S.from_api('outbound', 'credentials', {'outbound': wire})['ringback'] == ringback
 
 
 def test_outbound_body():

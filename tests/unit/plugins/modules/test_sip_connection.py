@@ -9,7 +9,7 @@ import json
 
 from ansible_collections.byoc.carrier.plugins.modules import sip_connection
 from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import page
-from ansible_collections.byoc.carrier.tests.unit.plugins.modules import fixture_api, run_module  # pylint: disable=unused-import # noqa: F401
+from ansible_collections.byoc.carrier.tests.unit.plugins.modules.module_runner import fixture_api, run_module  # pylint: disable=unused-import # noqa: F401
 
 PASSWORD = 'Sup3rSecretPassw0rd'
 TOKEN = 'tok-0123456789-SECRET'
@@ -50,6 +50,13 @@ def args(api, **kwargs):
     return api.module_args(**kwargs)
 
 
+def cred_args(api, **changes):
+    """CRED_ARGS with some options changed."""
+    params = dict(CRED_ARGS)
+    params.update(changes)
+    return api.module_args(**params)
+
+
 CRED_ARGS = dict(name='acme-cred', type='credentials', username='acmefra1', password=PASSWORD, dtmf_type='RFC 2833',
                  tags=['acme', 'prod'], rtcp={'port': 'rtp+1'}, region='eu')
 
@@ -58,10 +65,10 @@ def test_create_credentials_puts_every_set_option_in_one_post(api):
     api.add('GET', '/credential_connections', json=page([]), params=listing('acme-cred'))
     api.add('GET', '/connections', json=page([]), params=listing('acme-cred'))
     api.add('POST', '/credential_connections', handler=echo({'id': '100', 'record_type': 'credential_connection'}))
-    result = run_module(sip_connection, args(api, **dict(CRED_ARGS, comfort_noise=False, webhook_url='https://hooks.example.com/t',
-                                                         anchorsite='Frankfurt, Germany', encode_contact_header=True,
-                                                         webhook_api_version='2', webhook_failover_url='http://fail.example.com',
-                                                         active=True)), diff=True)
+    result = run_module(sip_connection, cred_args(api, comfort_noise=False, webhook_url='https://hooks.example.com/t',
+                                                 anchorsite='Frankfurt, Germany', encode_contact_header=True,
+                                                 webhook_api_version='2', webhook_failover_url='http://fail.example.com',
+                                                 active=True), diff=True)
     body = {'connection_name': 'acme-cred', 'user_name': 'acmefra1', 'password': PASSWORD,
             'webhook_event_url': 'https://hooks.example.com/t', 'webhook_event_failover_url': 'http://fail.example.com',
             'webhook_api_version': '2', 'anchorsite_override': 'Frankfurt, Germany', 'encode_contact_header_enabled': True,
@@ -95,7 +102,7 @@ def test_create_credentials_needs_username_and_password(api):
 def test_check_mode_create_writes_nothing_and_shows_the_result(api):
     api.add('GET', '/credential_connections', json=page([]), params=listing('acme-cred'))
     api.add('GET', '/connections', json=page([]), params=listing('acme-cred'))
-    result = run_module(sip_connection, args(api, **CRED_ARGS), check=True, diff=True)
+    result = run_module(sip_connection, cred_args(api), check=True, diff=True)
     assert [c[0] for c in api.calls] == ['GET', 'GET']
     assert result['changed'] is True
     assert result['connection']['connection_name'] == 'acme-cred'
@@ -105,7 +112,7 @@ def test_check_mode_create_writes_nothing_and_shows_the_result(api):
 
 def test_unchanged_connection_is_not_written(api):
     api.add('GET', '/credential_connections', json=page([cred()]), params=listing('acme-cred'))
-    result = run_module(sip_connection, args(api, **CRED_ARGS), diff=True)
+    result = run_module(sip_connection, cred_args(api), diff=True)
     assert api.calls == [('GET', '/credential_connections', listing('acme-cred'), None)]
     assert result['changed'] is False and result['changed_options'] == []
     assert result['diff']['before'] == result['diff']['after']
@@ -115,8 +122,8 @@ def test_unchanged_connection_is_not_written(api):
 def test_update_sends_one_patch_with_what_differs_and_nested_objects_whole(api):
     api.add('GET', '/credential_connections', json=page([cred()]), params=listing('acme-cred'))
     api.add('PATCH', '/credential_connections/100', handler=echo(cred()))
-    result = run_module(sip_connection, args(api, **dict(CRED_ARGS, dtmf_type='Inband', rtcp={'report_frequency': 10},
-                                                         tags=['prod', 'acme', 'new'])), diff=True)
+    result = run_module(sip_connection, cred_args(api, dtmf_type='Inband', rtcp={'report_frequency': 10},
+                                                 tags=['prod', 'acme', 'new']), diff=True)
     assert api.calls[1] == ('PATCH', '/credential_connections/100', {}, {
         'dtmf_type': 'Inband', 'tags': ['acme', 'new', 'prod'],
         'rtcp_settings': {'port': 'rtp+1', 'report_frequency_secs': 10, 'capture_enabled': False}})
@@ -129,7 +136,7 @@ def test_update_sends_one_patch_with_what_differs_and_nested_objects_whole(api):
 
 def test_check_mode_update_reports_the_same_change_without_writing(api):
     api.add('GET', '/credential_connections', json=page([cred()]), params=listing('acme-cred'))
-    result = run_module(sip_connection, args(api, **dict(CRED_ARGS, dtmf_type='Inband')), check=True, diff=True)
+    result = run_module(sip_connection, cred_args(api, dtmf_type='Inband'), check=True, diff=True)
     assert len(api.calls) == 1
     assert result['changed'] is True and result['changed_options'] == ['dtmf_type']
     assert result['connection']['dtmf_type'] == 'Inband'
@@ -139,19 +146,19 @@ def test_changed_password_is_a_changed_mask_and_on_create_leaves_it(api):
     api.add('GET', '/credential_connections', json=page([cred()]), params=listing('acme-cred'), repeat=True)
     api.add('PATCH', '/credential_connections/100', handler=echo(cred()))
     new = 'An0therGoodPassword'
-    result = run_module(sip_connection, args(api, **dict(CRED_ARGS, password=new)), diff=True)
+    result = run_module(sip_connection, cred_args(api, password=new), diff=True)
     assert api.calls[-1] == ('PATCH', '/credential_connections/100', {}, {'password': new})
     assert result['diff']['before']['password'] == '********'
     assert result['diff']['after']['password'] == '******** (changed)'
     text = json.dumps(result)
     assert new not in text and PASSWORD not in text
-    result = run_module(sip_connection, args(api, **dict(CRED_ARGS, password=new, update_password='on_create')), diff=True)
+    result = run_module(sip_connection, cred_args(api, password=new, update_password='on_create'), diff=True)
     assert result['changed'] is False and api.calls[-1][0] == 'GET'
 
 
 def test_duplicate_names_fail_listing_ids(api):
     api.add('GET', '/credential_connections', json=page([cred(), cred(id='101')]), params=listing('acme-cred'))
-    result = run_module(sip_connection, args(api, **CRED_ARGS))
+    result = run_module(sip_connection, cred_args(api))
     assert result['failed'] and result['ids'] == ['100', '101']
     assert "2 connections are named 'acme-cred': 100 (credentials), 101 (credentials)" in result['msg']
     assert len(api.calls) == 1
@@ -184,7 +191,7 @@ def test_validation_fails_before_any_request(api):
 def test_api_error_names_the_field_and_telnyx_message(api):
     api.add('GET', '/credential_connections', json=page([cred()]), params=listing('acme-cred'))
     api.add_error('PATCH', '/credential_connections/100', 422, detail='Invalid dtmf_type', pointer='/dtmf_type')
-    result = run_module(sip_connection, args(api, **dict(CRED_ARGS, dtmf_type='Inband')))
+    result = run_module(sip_connection, cred_args(api, dtmf_type='Inband'))
     assert result['failed']
     assert result['msg'] == 'PATCH /credential_connections/100: HTTP 422 [10015] Bad Request: Invalid dtmf_type (field /dtmf_type)'
     assert api.key not in json.dumps(result)

@@ -9,7 +9,7 @@ import json
 
 from ansible_collections.byoc.carrier.plugins.modules import sip_inbound
 from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import page
-from ansible_collections.byoc.carrier.tests.unit.plugins.modules import fixture_api, run_module  # pylint: disable=unused-import # noqa: F401
+from ansible_collections.byoc.carrier.tests.unit.plugins.modules.module_runner import fixture_api, run_module  # pylint: disable=unused-import # noqa: F401
 
 LISTING = {'filter[connection_name][contains]': 'acme-1', 'page[size]': '250', 'page[number]': '1'}
 PASSWORD = 'Sup3rSecretPassw0rd'

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ansible_collections.byoc.carrier.plugins.modules import sip_outbound
 from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import page
-from ansible_collections.byoc.carrier.tests.unit.plugins.modules import fixture_api, run_module  # pylint: disable=unused-import # noqa: F401
+from ansible_collections.byoc.carrier.tests.unit.plugins.modules.module_runner import fixture_api, run_module  # pylint: disable=unused-import # noqa: F401
 from ansible_collections.byoc.carrier.tests.unit.plugins.modules.test_sip_inbound import existing, patched
 
 OVP_QUERY = {'filter[name][contains]': 'acme-eu', 'page[size]': '250', 'page[number]': '1'}
@@ -41,8 +41,8 @@ def test_profile_id_already_set_needs_no_lookup(api):
 
 def test_profile_by_id(api):
     obj = existing(api, 'fqdn', outbound={'outbound_voice_profile_id': None})
-    api.add('GET', '/outbound_voice_profiles', json=page([]), params={'filter[name][contains]': '1234567', 'page[size]': '250',
-                                                                       'page[number]': '1'})
+    query = {'filter[name][contains]': '1234567', 'page[size]': '250', 'page[number]': '1'}
+    api.add('GET', '/outbound_voice_profiles', json=page([]), params=query)
     api.add('GET', '/outbound_voice_profiles/1234567', json={'data': {'id': '1234567', 'name': 'other'}})
     patched(api, 'fqdn', obj)
     run_module(sip_outbound, api.module_args(connection='acme-1', outbound_voice_profile='1234567', encrypted_media='SRTP'))
