@@ -75,11 +75,22 @@ def _new_session(pool_size):
 
 
 def _transport_errors():
-    """Exception types that mean "no HTTP answer" (timeout, refused, reset, TLS...)."""
+    """Exception types that mean "no HTTP answer" (timeout, refused, reset, TLS, bad URL...)."""
     if not HAS_REQUESTS:
         return (OSError,)
     import requests  # pylint: disable=import-outside-toplevel
     return (requests.exceptions.RequestException, OSError)
+
+
+def _is_transient(exc):
+    """True when trying again may work: timeouts, refused/reset connections; not TLS or URL errors."""
+    if not HAS_REQUESTS:
+        return True
+    from requests import exceptions  # pylint: disable=import-outside-toplevel
+    if isinstance(exc, (exceptions.SSLError, exceptions.InvalidURL, exceptions.InvalidHeader, exceptions.MissingSchema,
+                        exceptions.InvalidSchema, exceptions.InvalidJSONError)):
+        return False
+    return isinstance(exc, (exceptions.ConnectionError, exceptions.Timeout, exceptions.ChunkedEncodingError, OSError))
 
 
 def _load_requests():
@@ -108,7 +119,7 @@ class TelnyxError(Exception):
     and ``code``/``title``/``detail``/``pointer`` of the first error.
     """
 
-    def __init__(self, method, url, status=None, errors=None, reason=None, retries=0, waited=0.0):
+    def __init__(self, method, url, status=None, errors=None, reason=None, retries=0, waited=0.0, transient=True):
         self.method = method
         self.url = url
         self.status = status
@@ -116,6 +127,7 @@ class TelnyxError(Exception):
         self.reason = reason
         self.retries = retries
         self.waited = waited
+        self.transient = transient
         first = self.errors[0] if self.errors else {}
         self.code = first.get('code')
         self.title = first.get('title')
@@ -130,8 +142,8 @@ class TelnyxError(Exception):
 
     @property
     def retryable(self):
-        """True when trying again later may work (429, 5xx, no answer)."""
-        return self.status is None or self.status in RETRY_STATUSES
+        """True when trying again later may work (429, 5xx, a timeout or a dropped connection)."""
+        return self.transient if self.status is None else self.status in RETRY_STATUSES
 
     def message(self):
         """One line: method, path, status, every Telnyx error, retries."""
@@ -370,7 +382,7 @@ class TelnyxClient:
                 timeout=self.timeout, verify=self.validate_certs)
         except _transport_errors() as exc:
             reason = '%s: %s' % (type(exc).__name__, exc) if str(exc) else type(exc).__name__
-            return None, TelnyxError(method, path, None, reason=self.scrub(reason))
+            return None, TelnyxError(method, path, None, reason=self.scrub(reason), transient=_is_transient(exc))
         self._note_limits(response)
         return response, None
 

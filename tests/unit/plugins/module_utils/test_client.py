@@ -616,10 +616,18 @@ class LoopbackHandler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PATCH = do_DELETE = _serve
 
 
+class LoopbackServer(ThreadingHTTPServer):
+    """Quiet about clients that hang up or speak TLS to it (the tests do that on purpose)."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass
+
+
 @pytest.fixture(name='loopback')
 def fixture_loopback():
-    server = ThreadingHTTPServer(('127.0.0.1', 0), LoopbackHandler)
-    server.daemon_threads = True
+    server = LoopbackServer(('127.0.0.1', 0), LoopbackHandler)
     server.script, server.seen, server.lock = {}, [], threading.Lock()
     thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.05})
     thread.start()
@@ -675,3 +683,13 @@ def test_real_timeout_and_refused_are_transport_errors(loopback):
         refused.get('/ips/3')
     assert info.value.status is None and str(info.value).startswith('GET /ips/3: no HTTP answer (ConnectionError')
     assert 'loop-key' not in str(info.value)
+
+
+@pytest.mark.parametrize('url, reason', [('https://127.0.0.1:%d/v2', 'SSLError'), ('127.0.0.1:%d/v2', 'InvalidSchema')])
+def test_real_tls_and_url_errors_are_not_retried(loopback, url, reason):
+    slept = []
+    client = TelnyxClient('loop-key-0123456789', api_url=url % loopback.server_address[1], sleep=slept.append, retry_timeout=30)
+    with pytest.raises(TelnyxError) as info:
+        client.get('/ips/1')
+    assert info.value.status is None and not info.value.retryable and '(%s' % reason in str(info.value)
+    assert slept == [] and client.retries == 0
