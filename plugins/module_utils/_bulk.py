@@ -1,0 +1,437 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) byoc.carrier contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The reconcile engine of byoc.carrier.sip_connections (private).
+
+One call reconciles a whole list of connections:
+
+1. ``validate_entries(raw)``: every entry checked before any request (Ansible types and choices per entry,
+   then the settings table's rules per scope and kind), every problem at once, each naming the entry and
+   the option; duplicate names refused.
+2. ``Reconciler.read()``: each connection kind, ``/ips``, ``/fqdns`` and the outbound voice profiles read
+   once, page by page (250 a page), the collections in parallel.
+3. ``Reconciler.run()``: per entry, compared locally with the table's ``diff`` (scope by scope against the
+   object as the previous scopes will leave it, so the one PATCH holds every tab); only differences are
+   written, through a bounded worker pool sharing the client (and its rate limiter). A create puts the
+   Basic, Inbound and Outbound settings in the create body; IPs/FQDNs and the default_* ids follow
+   (the runner's child-resource plan). One failing entry does not stop the others.
+4. ``prune_tags``: connections carrying every one of those tags and not listed are deleted (their
+   IPs/FQDNs first). Never without tags.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.byoc.carrier.plugins.module_utils import _runner, _settings
+from ansible_collections.byoc.carrier.plugins.module_utils._client import TelnyxError
+
+KINDS = _settings.KINDS
+ENDPOINTS = _runner.ENDPOINTS
+CHILDREN = _runner.CHILDREN
+# (scope, prefix of its options in results, key of its options in an entry: None = the entry itself)
+SCOPES = (('connection', '', None), ('inbound', 'inbound.', 'inbound'), ('outbound', 'outbound.', 'outbound'))
+OVP_PATH = '/outbound_voice_profiles'
+STATUSES = ('created', 'updated', 'unchanged', 'deleted', 'absent', 'failed')
+DEFAULT_WORKERS = 8
+
+
+class EntryError(Exception):
+    """A problem that fails one entry (the others go on)."""
+
+
+def entry_spec():
+    """The argument spec of one ``connections`` entry: sip_connection's options plus inbound/outbound dicts."""
+    spec = _runner.settings_argument_spec('connection')
+    for scope, dummy, key in SCOPES[1:]:
+        spec[key] = dict(type='dict', options=_settings.argument_spec(scope))
+    return spec
+
+
+class Entry:
+    """One declared connection, validated."""
+
+    def __init__(self, index, params):
+        self.index = index
+        self.params = params
+        self.name = params['name']
+        self.kind = params.get('type')
+        self.state = params.get('state') or 'present'
+        self.region = params.get('region') or 'com'
+        self.label = 'connections[%d] (%s)' % (index, self.name)
+
+    def scope_params(self, key):
+        """The options of one scope (the entry's top level for ``connection``); a fresh dict."""
+        if key is None:
+            return dict((k, v) for k, v in self.params.items() if k not in ('inbound', 'outbound'))
+        return dict(self.params.get(key) or {})
+
+    def problems(self):
+        """Every problem of the entry (table rules per scope and kind), each naming its option."""
+        if self.state == 'absent':
+            return []
+        if not self.kind:
+            return ['type: required with state=present']
+        found = []
+        for scope, prefix, key in SCOPES:
+            found.extend(prefix + p for p in _settings.validate(scope, self.kind, self.scope_params(key)))
+        media = set(self.scope_params(key).get('encrypted_media') for key in ('inbound', 'outbound')) - set([None])
+        if len(media) > 1:
+            found.append('inbound.encrypted_media and outbound.encrypted_media set the same Telnyx field; '
+                         'they must not differ (got %s)' % ' and '.join(sorted(media)))
+        return found
+
+
+@contextmanager
+def _schemas_built_once():
+    """Build each scope's voluptuous schema once for the whole list instead of once per entry and scope.
+
+    ``_settings.validate`` compiles its schema on every call (about 4 ms); a 1,000-entry list would spend
+    12 s on that alone. Stop-gap until ``_settings`` caches its schemas itself: then this does nothing.
+    """
+    build = getattr(_settings, '_schema', None)
+    if build is None or hasattr(build, 'cache_info'):
+        yield
+        return
+    _settings._schema = functools.lru_cache(maxsize=None)(build)  # pylint: disable=protected-access
+    try:
+        yield
+    finally:
+        _settings._schema = build  # pylint: disable=protected-access
+
+
+def validate_entries(raw_entries):
+    """(entries, problems, secret values) for the ``connections`` option; problems name entry and option."""
+    with _schemas_built_once():
+        return _validate_entries(raw_entries)
+
+
+def _without_choices(spec):
+    """The spec with ``choices`` left out: the table's rules check them, naming entry and option, all at once."""
+    out = {}
+    for name, option in spec.items():
+        option = dict((k, v) for k, v in option.items() if k != 'choices')
+        if option.get('options'):
+            option['options'] = _without_choices(option['options'])
+        out[name] = option
+    return out
+
+
+def _validate_entries(raw_entries):
+    # Ansible's own validation per entry: types, defaults, unknown options, required, no_log values
+    validator = ArgumentSpecValidator(_without_choices(entry_spec()))
+    entries, problems, secrets = [], [], set()
+    seen = defaultdict(list)
+    for index, raw in enumerate(raw_entries or []):
+        if not isinstance(raw, dict):
+            problems.append('connections[%d]: must be a dict, got %s' % (index, type(raw).__name__))
+            continue
+        label = 'connections[%d]' % index + (' (%s)' % raw['name'] if raw.get('name') else '')
+        result = validator.validate(raw)  # works on its own copy
+        secrets.update(result._no_log_values)  # pylint: disable=protected-access
+        problems.extend('%s: %s' % (label, msg) for msg in result.error_messages)
+        if not raw.get('name'):
+            continue
+        entry = Entry(index, result.validated_parameters)
+        problems.extend('%s: %s' % (entry.label, p) for p in entry.problems())
+        seen[entry.name].append(index)
+        entries.append(entry)
+    for name, indexes in seen.items():
+        if len(indexes) > 1:
+            problems.append('connections[%s]: the name %r is listed %d times; each connection must be listed once'
+                            % (', '.join(str(i) for i in indexes), name, len(indexes)))
+    return entries, problems, secrets
+
+
+def _merged(*bodies):
+    body = {}
+    for one in bodies:
+        body = _settings.apply_patch(body, one)
+    return body
+
+
+class _ClientHolder:  # pylint: disable=too-few-public-methods
+    """What the runner's ``SettingsRun.sync_children`` and ``_refind`` need from their instance: the client.
+
+    (They are the one implementation of "addresses + default ids" and "find the connection a create may have
+    made"; used here as they are rather than copied.)
+    """
+
+    def __init__(self, client):
+        self.client = client
+
+
+class Reconciler:
+    """Reads the account once, then reconciles every entry (and prunes) through a worker pool."""
+
+    def __init__(self, client, entries, check_mode=False, workers=DEFAULT_WORKERS, prune_tags=None, want_diff=False):
+        self.client = client
+        self.holder = _ClientHolder(client)
+        self.entries = entries
+        self.check_mode = check_mode
+        self.workers = max(1, int(workers or DEFAULT_WORKERS))
+        self.prune_tags = list(prune_tags or [])
+        self.want_diff = want_diff
+        self.named = defaultdict(list)
+        self.children = {}
+        self.profiles = defaultdict(list)
+        self.profile_ids = set()
+        self.diffs = {}
+
+    # -- reading -------------------------------------------------------------------------------
+    def _needs(self):
+        present = [e for e in self.entries if e.state == 'present']
+        jobs = dict((kind, ENDPOINTS[kind]) for kind in KINDS)
+        for kind, children in CHILDREN.items():
+            if self.prune_tags or any(e.kind == kind for e in self.entries):
+                jobs[children.option] = children.path
+        if any(e.scope_params('outbound').get('outbound_voice_profile') for e in present):
+            jobs['profiles'] = OVP_PATH
+        return jobs
+
+    def read(self):
+        """Every collection the entries need, read once (all pages), the collections in parallel."""
+        jobs = self._needs()
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(jobs))) as pool:
+            futures = dict((key, pool.submit(self.client.list, path)) for key, path in jobs.items())
+            data = dict((key, future.result()) for key, future in futures.items())
+        for kind in KINDS:
+            for obj in data[kind]:
+                self.named[obj.get('connection_name')].append(obj)
+        for kind, children in CHILDREN.items():
+            grouped = defaultdict(list)
+            for item in data.get(children.option, []):
+                grouped[item.get('connection_id')].append(item)
+            self.children[kind] = grouped
+        for profile in data.get('profiles', []):
+            self.profiles[profile.get('name')].append(profile['id'])
+            self.profile_ids.add(profile['id'])
+        return data
+
+    # -- running -------------------------------------------------------------------------------
+    def prune_candidates(self):
+        """Connections carrying every prune tag whose name is not listed (never an untagged one)."""
+        if not self.prune_tags:
+            return []
+        listed = set(e.name for e in self.entries)
+        wanted = set(self.prune_tags)
+        out = []
+        for name, objs in self.named.items():
+            if name in listed:
+                continue
+            out.extend(o for o in objs if o.get('tags') and wanted.issubset(set(o.get('tags') or [])))
+        return sorted(out, key=lambda o: (o.get('connection_name') or '', o.get('id')))
+
+    def run(self):
+        """Results (one per entry in order, then one per pruned connection)."""
+        tasks = [(self.reconcile, e) for e in self.entries] + [(self.prune, o) for o in self.prune_candidates()]
+        if not tasks:
+            return []
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(tasks))) as pool:
+            return list(pool.map(self._guarded, tasks))
+
+    @staticmethod
+    def _guarded(task):
+        func, item = task
+        result = {}
+        try:
+            func(item, result)
+        except (EntryError, TelnyxError) as err:
+            result.update(status='failed', error=_scrub(str(err), item))
+        except Exception as err:  # pylint: disable=broad-except
+            result.update(status='failed', error=_scrub('%s: %s' % (type(err).__name__, err), item))
+        return result
+
+    def _existing(self, entry):
+        found = self.named.get(entry.name, [])
+        if len(found) > 1:
+            raise EntryError('%d connections are named %r: %s; rename or delete all but one (never guessed)' % (
+                len(found), entry.name, ', '.join('%s (%s)' % (o.get('id'), _runner.kind_of(o)) for o in found)))
+        return found[0] if found else None
+
+    def reconcile(self, entry, result):
+        result.update(name=entry.name, type=entry.kind, state=entry.state, id=None, changes=[])
+        obj = self._existing(entry)
+        if entry.state == 'absent':
+            return self._absent(entry, obj, result)
+        if obj is not None and _runner.kind_of(obj) != entry.kind:
+            raise EntryError('exists as a %s connection (id %s); the type cannot change: list it with state=absent '
+                             'and type=%s, then with type=%s' % (_runner.kind_of(obj), obj.get('id'), _runner.kind_of(obj), entry.kind))
+        scopes = [(scope, prefix, entry.scope_params(key)) for scope, prefix, key in SCOPES]
+        self._resolve_profile(scopes[2][2])
+        if obj is None:
+            return self._create(entry, scopes, result)
+        return self._update(entry, obj, scopes, result)
+
+    def _resolve_profile(self, outbound):
+        value = outbound.get('outbound_voice_profile')
+        if value is None:
+            return
+        ids = self.profiles.get(value, [])
+        if len(ids) > 1:
+            raise EntryError('outbound.outbound_voice_profile: %d outbound voice profiles are named %r (%s); use the id'
+                             % (len(ids), value, ', '.join(ids)))
+        if ids:
+            outbound['outbound_voice_profile'] = ids[0]
+        elif value not in self.profile_ids:
+            raise EntryError('outbound.outbound_voice_profile: no outbound voice profile is named %r or has that id; '
+                             'create it first with byoc.carrier.outbound_voice_profile' % value)
+
+    def _create(self, entry, scopes, result):
+        kind = entry.kind
+        conn = scopes[0][2]
+        if kind == 'credentials':
+            missing = [o for o in ('username', 'password') if not conn.get(o)]
+            if missing:
+                raise EntryError('%s: required to create a credentials connection' % ' and '.join(missing))
+        body = _merged(*[_settings.to_api(scope, kind, params) for scope, dummy, params in scopes])
+        problems = _settings.conflicts(kind, body)
+        if problems:
+            raise EntryError('; '.join(problems))
+        children = CHILDREN.get(kind)
+        wanted = conn.get(children.option) if children else None
+        result.update(status='created')
+        obj = _settings.apply_patch({'record_type': _runner._record_type(kind)}, body)  # pylint: disable=protected-access
+        if not self.check_mode:
+            refind = _runner.SettingsRun._refind(self.holder, kind, entry.name)  # pylint: disable=protected-access
+            obj = self.client.create(ENDPOINTS[kind], body, find=refind)
+            result['id'] = obj.get('id')
+            if wanted is not None:
+                obj = _runner.SettingsRun.sync_children(self.holder, kind, children, obj, [], wanted, {})
+        elif wanted is not None:
+            obj[children.option] = wanted
+        result['sip_uri'] = _runner.sip_uri(obj, entry.region, kind)
+        self._record_diff(entry, scopes, None, obj, None)
+
+    def _update(self, entry, obj, scopes, result):
+        kind = entry.kind
+        result.update(id=obj.get('id'), sip_uri=_runner.sip_uri(obj, entry.region, kind))
+        children = CHILDREN.get(kind)
+        wanted = scopes[0][2].get(children.option) if children else None
+        current = []
+        if wanted is not None:
+            current = children.ordered(obj, self.children[kind].get(obj['id'], []))
+            obj = dict(obj, **{children.option: [children.view(c) for c in current]})
+        if scopes[0][2].get('update_password') == 'on_create':
+            scopes[0][2]['password'] = None
+        changes, body, after = [], {}, obj
+        for scope, prefix, params in scopes:
+            changed, part = _settings.diff(scope, kind, params, after)
+            changes.extend(prefix + c for c in changed)
+            if part:
+                body = _settings.apply_patch(body, part)
+                after = _settings.apply_patch(after, part)
+        problems = _settings.conflicts(kind, after)
+        if problems:
+            raise EntryError('; '.join(problems))
+        result['changes'] = changes
+        if not changes:
+            result['status'] = 'unchanged'
+            return
+        result['status'] = 'updated'
+        if wanted is not None:
+            after[children.option] = wanted
+        self._record_diff(entry, scopes, obj, after, changes)
+        if self.check_mode:
+            return
+        if wanted is not None and children.option in changes:
+            _runner.SettingsRun.sync_children(self.holder, kind, children, obj, current, wanted, body)
+        elif body:
+            self.client.patch('%s/%s' % (ENDPOINTS[kind], obj['id']), body)
+
+    def _delete(self, obj, result):
+        """Delete a connection (its IPs/FQDNs first, as read)."""
+        kind = _runner.kind_of(obj)
+        result.update(status='deleted', id=obj.get('id'), type=kind)
+        if self.want_diff:
+            self.diffs[obj.get('connection_name')] = ({'id': obj.get('id'), 'type': kind}, None)
+        if self.check_mode:
+            return
+        children = CHILDREN.get(kind)
+        if children is not None:
+            for item in self.children.get(kind, {}).get(obj['id'], []):
+                self.client.delete('%s/%s' % (children.path, item['id']))
+        self.client.delete('%s/%s' % (ENDPOINTS[kind], obj['id']))
+
+    def _absent(self, entry, obj, result):
+        if obj is None:
+            result['status'] = 'absent'
+            return
+        if entry.kind and _runner.kind_of(obj) != entry.kind:
+            raise EntryError('is a %s connection (id %s), not %s; nothing deleted' % (_runner.kind_of(obj), obj.get('id'), entry.kind))
+        self._delete(obj, result)
+
+    def prune(self, obj, result):
+        result.update(name=obj.get('connection_name'), state='absent', changes=[], pruned=True)
+        self._delete(obj, result)
+
+    # -- diff ----------------------------------------------------------------------------------
+    def _record_diff(self, entry, scopes, before_obj, after_obj, changes):
+        """Keep the entry's before/after views (the changed options only for an update), secrets masked."""
+        if not self.want_diff:
+            return
+        before, after = {}, {}
+        for scope, prefix, params in scopes:
+            keep = None if changes is None else set(c[len(prefix):] for c in changes if c.startswith(prefix) and '.' not in c[len(prefix):])
+            old = _settings.from_api(scope, entry.kind, before_obj, params) if before_obj is not None else {}
+            new = _settings.from_api(scope, entry.kind, after_obj, params)
+            views = _runner.diff_views(_only(old, keep), _only(new, keep), _settings.secret_options(scope))
+            for side, view in ((before, views['before']), (after, views['after'])):
+                if view:
+                    side.update(view if not prefix else {prefix[:-1]: view})
+        self.diffs[entry.name] = (before if before_obj is not None else None, after)
+
+
+def secrets_of(entry):
+    """The secret values (password, token) an entry holds."""
+    params = entry.params if isinstance(entry, Entry) else {}
+    return [params[o] for o in _settings.secret_options('connection') if params.get(o)]
+
+
+def _scrub(text, item):
+    """``text`` with the secrets of ``item`` (an Entry, or an API object) masked."""
+    for secret in secrets_of(item) + [item.get(f) for f in _runner.SECRET_FIELDS if isinstance(item, dict) and item.get(f)]:
+        text = text.replace(secret, _runner.MASK)
+    return text
+
+
+def redacted_invocation(params, entries):
+    """The module's arguments with every entry's secrets masked (Ansible returns them as ``invocation``)."""
+    args = dict(params)
+    secret_options = _settings.secret_options('connection')
+    args['connections'] = [dict(e.params, **dict((o, _runner.REDACTED) for o in secret_options if e.params.get(o)))
+                           for e in entries]
+    args.pop('api_key', None)
+    return {'module_args': args}
+
+
+def _only(view, keep):
+    return dict(view) if keep is None else dict((k, v) for k, v in view.items() if k in keep)
+
+
+def summarise(results):
+    """Counts per status, and the failures as one message (or None)."""
+    counts = Counter(r.get('status') for r in results)
+    summary = dict((status, counts.get(status, 0)) for status in STATUSES)
+    failures = ['%s: %s' % (r.get('name'), r.get('error')) for r in results if r.get('status') == 'failed']
+    msg = None
+    if failures:
+        msg = '%d of %d connections failed: %s' % (len(failures), len(results), '; '.join(failures))
+    return summary, msg
+
+
+def diff_result(diffs):
+    """Ansible's ``diff`` for the run: per connection name, the before and after views (only what changes)."""
+    before, after = {}, {}
+    for name in sorted(diffs):
+        old, new = diffs[name]
+        if old is not None:
+            before[name] = old
+        if new is not None:
+            after[name] = new
+    return {'before': before, 'after': after}

@@ -1,0 +1,447 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) byoc.carrier contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: sip_connections
+short_description: Reconcile a whole fleet of Telnyx SIP connections in one call
+version_added: 0.1.0
+description:
+  - Reconciles a whole list of SIP connections (credentials, IP and FQDN), each with its Basic, Inbound and
+    Outbound settings, in one module call. Each entry takes the options of M(byoc.carrier.sip_connection)
+    plus O(connections[].inbound) (the options of M(byoc.carrier.sip_inbound)) and O(connections[].outbound)
+    (the options of M(byoc.carrier.sip_outbound)).
+  - Every entry is validated before any request; every problem is reported at once, naming the entry and
+    the option. A name listed twice is refused.
+  - Each connection kind, C(/ips), C(/fqdns) and the outbound voice profiles are read once, page by page
+    (250 a page), and compared locally. Only the differences are written, concurrently through
+    O(workers) workers under the client's rate limiter (O(max_rps), and Telnyx's C(x-ratelimit-*) headers).
+  - A new connection gets its Basic, Inbound and Outbound settings in the create body (a new credentials
+    connection is one request); IP and FQDN connections then get their addresses and the default
+    address ids. An update is one C(PATCH) per connection holding every tab's differences.
+  - One failing connection does not stop the others; the module fails at the end, listing the failures.
+  - With O(prune=true), connections that carry every tag of O(prune_tags) and are not listed are deleted
+    (their IPs or FQDNs first). A connection without tags is never pruned.
+  - Only the options you set are sent and compared. Secrets never appear in results or diffs.
+author:
+  - byoc.carrier contributors (!UNKNOWN)
+requirements:
+  - requests
+  - voluptuous
+extends_documentation_fragment:
+  - byoc.carrier.telnyx
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
+    support: full
+    details: Everything is read and compared, nothing is written; C(results) and C(diff) are what a real run would do.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
+    support: full
+    details: A summarised diff per connection name (created, deleted, or only the options that change); secrets as a mask.
+  action_group:
+    description: Use C(group/byoc.carrier.telnyx) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - byoc.carrier.telnyx
+options:
+  connections:
+    description:
+      - The connections to reconcile. Each entry takes the options of M(byoc.carrier.sip_connection), the
+        Inbound tab in O(connections[].inbound) and the Outbound tab in O(connections[].outbound).
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description: The connection's name (C(connection_name)), matched exactly. Must be unique in the list.
+        type: str
+        required: true
+      type:
+        description: The kind of connection; required with O(connections[].state=present); cannot change after creation.
+        type: str
+        choices: [credentials, ip, fqdn]
+      state:
+        description: V(present) creates or updates the connection; V(absent) deletes it (its IPs or FQDNs first).
+        type: str
+        choices: [present, absent]
+        default: present
+      update_password:
+        description: V(always) compares and sets O(connections[].password); V(on_create) sets it only when creating.
+        type: str
+        choices: [always, on_create]
+        default: always
+      region:
+        description: The Telnyx region the SIP URI is built for (C(sip.telnyx.<region>)); not sent.
+        type: str
+        choices: [com, eu, ca]
+        default: com
+      username:
+        description: Credentials connections only (C(user_name)); 4 to 32 letters or digits. Required to create one.
+        type: str
+      password:
+        description: Credentials connections only; 8 to 128 characters. Required to create one. Never shown.
+        type: str
+      webhook_url:
+        description: C(webhook_event_url), an http(s) URL.
+        type: str
+      webhook_failover_url:
+        description: C(webhook_event_failover_url), an http(s) URL.
+        type: str
+      webhook_api_version:
+        description: C(webhook_api_version).
+        type: str
+        choices: ['1', '2']
+      anchorsite:
+        description: C(anchorsite_override), the media anchor site.
+        type: str
+        choices: [Latency, 'Chicago, IL', 'Ashburn, VA', 'San Jose, CA', 'Sydney, Australia', 'Amsterdam, Netherlands',
+                  'London, UK', 'Toronto, Canada', 'Vancouver, Canada', 'Frankfurt, Germany']
+      encode_contact_header:
+        description: C(encode_contact_header_enabled).
+        type: bool
+      comfort_noise:
+        description: Comfort noise on hold (C(default_on_hold_comfort_noise_enabled)).
+        type: bool
+      dtmf_type:
+        description: C(dtmf_type).
+        type: str
+        choices: [RFC 2833, Inband, SIP INFO]
+      rtcp:
+        description: RTCP settings (C(rtcp_settings)).
+        type: dict
+        suboptions:
+          report_frequency:
+            description: C(report_frequency_secs), 5 to 3000.
+            type: int
+          port:
+            description: C(port).
+            type: str
+            choices: [rtp+1, rtcp-mux]
+          capture:
+            description: C(capture_enabled).
+            type: bool
+      routing_method:
+        description: IP and FQDN connections only (C(inbound.default_routing_method)).
+        type: str
+        choices: [sequential, round-robin]
+      ips:
+        description:
+          - IP connections only; the addresses in priority order (the first three become the default
+            primary, secondary and tertiary IPs). Addresses not listed are deleted.
+        type: list
+        elements: dict
+        suboptions:
+          address:
+            description: An IPv4 or IPv6 address.
+            type: str
+            required: true
+          port:
+            description: The SIP port.
+            type: int
+            default: 5060
+      fqdns:
+        description:
+          - FQDN connections only; the FQDNs in priority order (the first three become the defaults).
+            FQDNs not listed are deleted.
+        type: list
+        elements: dict
+        suboptions:
+          fqdn:
+            description: A fully qualified domain name.
+            type: str
+            required: true
+          port:
+            description: The SIP port (5060 when unset with V(a)); leave unset with V(srv).
+            type: int
+          dns_record_type:
+            description: The DNS record type.
+            type: str
+            choices: [a, srv]
+            default: a
+      ip_auth_method:
+        description: IP connections only; expert IP authentication (C(outbound.ip_authentication_method)).
+        type: str
+        choices: [tech_prefix, token, p_charge_info]
+      tech_prefix:
+        description: IP and FQDN connections only; exactly 4 digits (C(outbound.tech_prefix)).
+        type: str
+      token:
+        description: IP and FQDN connections only; the X-Telnyx-Token value (C(outbound.ip_authentication_token)). Never shown.
+        type: str
+      active:
+        description: C(active).
+        type: bool
+      tags:
+        description: C(tags), compared as a set. Used by O(prune_tags).
+        type: list
+        elements: str
+      inbound:
+        description: The Inbound tab, as in M(byoc.carrier.sip_inbound) (without its C(connection) and C(region)).
+        type: dict
+        suboptions:
+          dnis_number_format:
+            description: C(inbound.dnis_number_format).
+            type: str
+            choices: [+e164, e164, national, sip_username]
+          ani_number_format:
+            description: C(inbound.ani_number_format).
+            type: str
+            choices: [+E.164, E.164, +E.164-national, E.164-national]
+          no_ringback_timeout:
+            description: No ringback timeout in seconds, 1 to 120 (C(inbound.timeout_1xx_secs)).
+            type: int
+          no_answer_timeout:
+            description: No answer timeout in seconds, 1 to 600 (C(inbound.timeout_2xx_secs)).
+            type: int
+          subdomain_calls:
+            description: Who may call the SIP subdomain; V(disabled) exists on credentials connections only.
+            type: str
+            choices: [disabled, internal, from_anyone]
+          encrypted_media:
+            description: C(encrypted_media); must not differ from O(connections[].outbound.encrypted_media).
+            type: str
+            choices: [SRTP, none]
+          ringback:
+            description: V(generate_tone) sets C(inbound.generate_ringback_tone).
+            type: str
+            choices: [default, generate_tone]
+          codecs:
+            description: C(inbound.codecs) in priority order.
+            type: list
+            elements: str
+            choices: [G711U, G711A]
+          compact_headers:
+            description: C(inbound.sip_compact_headers_enabled).
+            type: bool
+          transport:
+            description: IP and FQDN connections only (C(transport_protocol)).
+            type: str
+            choices: [UDP, TCP, TLS]
+          sip_region:
+            description: IP and FQDN connections only (C(inbound.sip_region)).
+            type: str
+            choices: [US, Europe, Australia]
+          sip_subdomain:
+            description: IP and FQDN connections only (C(inbound.sip_subdomain)).
+            type: str
+          channel_limit:
+            description: C(inbound.channel_limit).
+            type: int
+      outbound:
+        description: The Outbound tab, as in M(byoc.carrier.sip_outbound) (without its C(connection) and C(region)).
+        type: dict
+        suboptions:
+          caller_id_override:
+            description: An E.164 number (C(outbound.ani_override)).
+            type: str
+          caller_id_override_type:
+            description: C(outbound.ani_override_type).
+            type: str
+            choices: [always, normal, emergency]
+          localization:
+            description: ISO 3166 alpha-2 country code (C(outbound.localization)).
+            type: str
+          encrypted_media:
+            description: C(encrypted_media); must not differ from O(connections[].inbound.encrypted_media).
+            type: str
+            choices: [SRTP, none]
+          ringback:
+            description: C(outbound.instant_ringback_enabled) and C(outbound.generate_ringback_tone).
+            type: str
+            choices: [default, instant, generate_tone]
+          outbound_voice_profile:
+            description:
+              - Name or id of an existing outbound voice profile (C(outbound.outbound_voice_profile_id)).
+              - Each name is resolved once for the whole list.
+            type: str
+          channel_limit:
+            description: C(outbound.channel_limit).
+            type: int
+  prune:
+    description:
+      - Delete the connections that carry every tag of O(prune_tags) and are not in O(connections).
+      - Refused without O(prune_tags); a connection without tags is never deleted.
+    type: bool
+    default: false
+  prune_tags:
+    description: The tags that mark the connections this list owns (required with O(prune=true)).
+    type: list
+    elements: str
+  workers:
+    description: How many connections are written at once.
+    type: int
+    default: 8
+  max_rps:
+    description:
+      - Client-side limit of requests per second (shared by the workers). Unset, only Telnyx's
+        C(x-ratelimit-*) headers and 429 answers slow the client down.
+    type: float
+notes:
+  - AWX job slicing gives each slice its own hosts; pruning under slicing needs O(prune_tags) that scope
+    one slice's connections, or it would delete the other slices' connections.
+seealso:
+  - module: byoc.carrier.sip_connection
+  - module: byoc.carrier.sip_inbound
+  - module: byoc.carrier.sip_outbound
+"""
+
+EXAMPLES = r"""
+- name: Reconcile every trunk of the fleet in one call
+  byoc.carrier.sip_connections:
+    api_key: "{{ telnyx_api_key }}"
+    max_rps: 50
+    connections:
+      - name: acme-eu-prod-fra1
+        type: credentials
+        region: eu
+        username: acmefra1
+        password: "{{ vault_acme_fra1_password }}"
+        tags: [acme, prod]
+        inbound: {codecs: [G711U, G711A], no_answer_timeout: 60}
+        outbound: {localization: DE, outbound_voice_profile: acme-eu}
+      - name: acme-us-prod-ord1
+        type: ip
+        ips: [{address: 192.0.2.10}, {address: 192.0.2.11}]
+        ip_auth_method: tech_prefix
+        tech_prefix: "1234"
+        tags: [acme, prod]
+        inbound: {transport: UDP, sip_region: US}
+  register: fleet
+
+- name: Same list, and delete what carries both tags but is no longer listed
+  byoc.carrier.sip_connections:
+    connections: "{{ acme_trunks }}"
+    prune: true
+    prune_tags: [acme, prod]
+
+- name: What would change (nothing is written)
+  byoc.carrier.sip_connections:
+    connections: "{{ acme_trunks }}"
+  check_mode: true
+  diff: true
+"""
+
+RETURN = r"""
+results:
+  description: One item per listed connection (in list order), then one per pruned connection.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The connection's name.
+      type: str
+      sample: acme-eu-prod-fra1
+    type:
+      description: The kind of connection.
+      type: str
+      sample: credentials
+    status:
+      description: V(created), V(updated), V(unchanged), V(deleted), V(absent) (nothing to delete) or V(failed).
+      type: str
+      sample: updated
+    id:
+      description: The connection's id (V(null) when not created yet, for example in check mode).
+      type: str
+      sample: "1293384261075731499"
+    changes:
+      description: The options that differed and were written (Inbound and Outbound ones prefixed C(inbound.) / C(outbound.)).
+      type: list
+      elements: str
+      sample: [dtmf_type, inbound.codecs, ips]
+    sip_uri:
+      description: C(<username or sip_subdomain>@sip.telnyx.<region>), or V(null).
+      type: str
+      returned: when present
+      sample: acmefra1@sip.telnyx.eu
+    error:
+      description: Why the connection failed (the API's message, or the rule it broke).
+      type: str
+      returned: when failed
+      sample: "PATCH /ip_connections/1: HTTP 422 [10015] Bad Request (field /inbound/codecs)"
+    pruned:
+      description: True for a connection deleted by O(prune).
+      type: bool
+      returned: when pruned
+      sample: true
+summary:
+  description: How many connections ended in each status.
+  returned: always
+  type: dict
+  sample: {created: 0, updated: 2, unchanged: 998, deleted: 0, absent: 0, failed: 0}
+problems:
+  description: Every validation problem (nothing was sent).
+  returned: when an entry is invalid
+  type: list
+  elements: str
+  sample: ["connections[3] (acme-x): inbound.codecs[0]: must be one of 'G711U', 'G711A'"]
+api_requests:
+  description: API requests sent by this call.
+  returned: when the API was reached
+  type: int
+  sample: 9
+api_retries:
+  description: Retries the API client made (429, 5xx, no answer).
+  returned: when the API was reached
+  type: int
+  sample: 0
+"""
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.byoc.carrier.plugins.module_utils import _bulk, _runner, _settings
+from ansible_collections.byoc.carrier.plugins.module_utils._client import client_from_module
+
+ARGUMENT_SPEC = dict(
+    connections=dict(type='list', elements='dict', required=True),
+    prune=dict(type='bool', default=False),
+    prune_tags=dict(type='list', elements='str'),
+    workers=dict(type='int', default=_bulk.DEFAULT_WORKERS),
+    max_rps=dict(type='float'),
+)
+
+
+def main():
+    # no_log: the entries are validated below (their secrets then join no_log_values); keep them out of syslog
+    module = _runner.new_module(ARGUMENT_SPEC, no_log=True)
+    params = module.params
+    if not _settings.HAS_VOLUPTUOUS:
+        module.fail_json(msg=missing_required_lib('voluptuous'), exception=str(_settings.VOLUPTUOUS_IMPORT_ERROR))
+    entries, problems, secrets = _bulk.validate_entries(params['connections'])
+    if params['prune'] and not params['prune_tags']:
+        problems.append('prune: requires prune_tags (the tags every connection this list owns carries); '
+                        'without them every unlisted connection would go')
+    if not 1 <= params['workers'] <= 64:
+        problems.append('workers: must be between 1 and 64, got %d' % params['workers'])
+    if params['max_rps'] is not None and params['max_rps'] <= 0:
+        problems.append('max_rps: must be positive')
+    if problems:
+        # only here do the entries' secrets join no_log_values (Ansible masks each in every string it returns,
+        # too slow for a 1,000-entry result); the results and the diff never hold a secret
+        module.no_log_values.update(secrets)
+        module.fail_json(msg='%d problem(s) in the options, nothing was sent: %s' % (len(problems), '; '.join(problems)),
+                         problems=problems)
+    client = client_from_module(module, max_rps=params['max_rps'], pool_size=2)
+    reconciler = _bulk.Reconciler(client, entries, check_mode=module.check_mode, workers=params['workers'],
+                                  prune_tags=params['prune_tags'] if params['prune'] else None, want_diff=module._diff)
+    with _runner.api_errors(module, changed=False):
+        reconciler.read()
+    results = reconciler.run()
+    client.close()
+    summary, failures = _bulk.summarise(results)
+    result = dict(changed=any(summary[s] for s in ('created', 'updated', 'deleted')), results=results, summary=summary,
+                  api_requests=client.requests_sent, api_retries=client.retries,
+                  invocation=_bulk.redacted_invocation(params, entries))
+    if module._diff:
+        result['diff'] = _bulk.diff_result(reconciler.diffs)
+    if failures:
+        module.fail_json(msg=failures, **result)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,298 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) byoc.carrier contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""sip_connections: the exact HTTP calls of a whole-list reconcile (reads, creates, drift, prune, failures)."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import yaml
+
+from ansible_collections.byoc.carrier.plugins.module_utils import _bulk
+from ansible_collections.byoc.carrier.plugins.modules import sip_connections
+from ansible_collections.byoc.carrier.tests.unit.plugins.modules.module_runner import fixture_api, run_module  # noqa: F401 pylint: disable=unused-import
+
+PASSWORD = 'Sup3rSecretPassw0rd'
+NEW_PASSWORD = 'An0therSecretPassw0rd'
+TOKEN = 'tok-0123456789-SECRET'
+
+CRED = {'name': 'acme-cred', 'type': 'credentials', 'region': 'eu', 'username': 'acmefra1', 'password': PASSWORD,
+        'dtmf_type': 'RFC 2833', 'tags': ['acme', 'prod'],
+        'inbound': {'codecs': ['G711U', 'G711A'], 'no_answer_timeout': 60},
+        'outbound': {'localization': 'DE', 'outbound_voice_profile': 'acme-eu'}}
+IPC = {'name': 'acme-ip', 'type': 'ip', 'ips': [{'address': '192.0.2.10'}, {'address': '192.0.2.11', 'port': 5080}],
+       'ip_auth_method': 'token', 'token': TOKEN, 'tags': ['acme', 'prod'], 'inbound': {'transport': 'UDP'}}
+FQ = {'name': 'acme-fqdn', 'type': 'fqdn', 'fqdns': [{'fqdn': 'sbc1.acme.example', 'dns_record_type': 'srv'}],
+      'tags': ['acme'], 'inbound': {'sip_region': 'Europe'}}
+
+CRED_OBJ = {'id': '100', 'record_type': 'credential_connection', 'connection_name': 'acme-cred', 'user_name': 'acmefra1',
+            'password': PASSWORD, 'dtmf_type': 'RFC 2833', 'tags': ['prod', 'acme'], 'active': True,
+            'inbound': {'codecs': ['G711U', 'G711A'], 'timeout_2xx_secs': 60, 'timeout_1xx_secs': 3},
+            'outbound': {'localization': 'DE', 'outbound_voice_profile_id': '900', 'channel_limit': None}}
+IP_OBJ = {'id': '200', 'record_type': 'ip_connection', 'connection_name': 'acme-ip', 'transport_protocol': 'UDP',
+          'tags': ['acme', 'prod'], 'inbound': {'default_primary_ip_id': '201', 'default_secondary_ip_id': '202'},
+          'outbound': {'ip_authentication_method': 'token', 'ip_authentication_token': TOKEN}}
+IPS = [{'id': '201', 'record_type': 'ip', 'connection_id': '200', 'ip_address': '192.0.2.10', 'port': 5060},
+       {'id': '202', 'record_type': 'ip', 'connection_id': '200', 'ip_address': '192.0.2.11', 'port': 5080}]
+FQDN_OBJ = {'id': '300', 'record_type': 'fqdn_connection', 'connection_name': 'acme-fqdn', 'tags': ['acme'],
+            'inbound': {'sip_region': 'Europe', 'default_primary_fqdn_id': '301', 'default_secondary_fqdn_id': None,
+                        'default_tertiary_fqdn_id': None}}
+FQDNS = [{'id': '301', 'record_type': 'fqdn', 'connection_id': '300', 'fqdn': 'sbc1.acme.example', 'port': None,
+          'dns_record_type': 'srv'}]
+OVPS = [{'id': '900', 'record_type': 'outbound_voice_profile', 'name': 'acme-eu'}]
+
+
+def account(api, cred=(), ip=(), fqdn=(), ips=None, fqdns=None, ovps=None):
+    """Script the one listing of each collection the module reads (None: the module must not read it)."""
+    api.add_list('/credential_connections', [copy.deepcopy(o) for o in cred])
+    api.add_list('/ip_connections', [copy.deepcopy(o) for o in ip])
+    api.add_list('/fqdn_connections', [copy.deepcopy(o) for o in fqdn])
+    for path, items in (('/ips', ips), ('/fqdns', fqdns), ('/outbound_voice_profiles', ovps)):
+        if items is not None:
+            api.add_list(path, [copy.deepcopy(o) for o in items])
+
+
+def echo(base):
+    """Answer a write with ``base`` merged with the request body (like Telnyx)."""
+    def handler(request):
+        data = copy.deepcopy(base)
+        for key, value in (request.json or {}).items():
+            data[key] = dict(data.get(key) or {}, **value) if isinstance(value, dict) else value
+        return (201 if request.method == 'POST' else 200), {'data': data}
+    return handler
+
+
+def run(api, connections, check=False, diff=False, **extra):
+    return run_module(sip_connections, api.module_args(connections=copy.deepcopy(connections), **extra), check=check, diff=diff)
+
+
+def writes(api):
+    return sorted((c for c in api.calls if c[0] != 'GET'), key=repr)
+
+
+def by_name(result):
+    return dict((r['name'], r) for r in result['results'])
+
+
+def test_no_change_reads_each_collection_once_and_writes_nothing(api):
+    account(api, [CRED_OBJ], [IP_OBJ], [FQDN_OBJ], IPS, FQDNS, OVPS)
+    result = run(api, [CRED, IPC, FQ])
+    assert not result.get('failed'), result
+    assert result['changed'] is False
+    assert [r['status'] for r in result['results']] == ['unchanged'] * 3
+    assert result['summary']['unchanged'] == 3
+    assert writes(api) == []
+    assert result['api_requests'] == 6
+    assert by_name(result)['acme-cred']['sip_uri'] == 'acmefra1@sip.telnyx.eu'
+
+
+def test_new_credentials_connection_is_one_post_with_every_tab(api):
+    account(api, ovps=OVPS)
+    api.add('POST', '/credential_connections', handler=echo({'id': '100', 'record_type': 'credential_connection'}))
+    result = run(api, [CRED])
+    assert result['changed'] is True
+    assert writes(api) == [('POST', '/credential_connections', {}, {
+        'connection_name': 'acme-cred', 'user_name': 'acmefra1', 'password': PASSWORD, 'dtmf_type': 'RFC 2833',
+        'tags': ['acme', 'prod'], 'inbound': {'codecs': ['G711U', 'G711A'], 'timeout_2xx_secs': 60},
+        'outbound': {'localization': 'DE', 'outbound_voice_profile_id': '900'}})]
+    assert result['results'] == [{'name': 'acme-cred', 'type': 'credentials', 'state': 'present', 'status': 'created',
+                                  'id': '100', 'changes': [], 'sip_uri': 'acmefra1@sip.telnyx.eu'}]
+    assert PASSWORD not in json.dumps(result)
+
+
+def test_new_ip_connection_gets_its_ips_then_the_default_ids(api):
+    account(api, ips=[])
+    api.add('POST', '/ip_connections', handler=echo({'id': '200', 'record_type': 'ip_connection', 'inbound': {}}))
+    api.add('POST', '/ips', handler=echo({'id': '201', 'record_type': 'ip'}), params={})
+    api.add('POST', '/ips', handler=echo({'id': '202', 'record_type': 'ip'}), params={})
+    api.add('PATCH', '/ip_connections/200', handler=echo(IP_OBJ))
+    result = run(api, [IPC])
+    assert not result.get('failed'), result
+    posted = [c for c in api.calls if c[0] != 'GET']
+    assert posted[0] == ('POST', '/ip_connections', {}, {
+        'connection_name': 'acme-ip', 'tags': ['acme', 'prod'], 'transport_protocol': 'UDP',
+        'outbound': {'ip_authentication_method': 'token', 'ip_authentication_token': TOKEN}})
+    assert posted[1:3] == [('POST', '/ips', {}, {'ip_address': '192.0.2.10', 'port': 5060, 'connection_id': '200'}),
+                           ('POST', '/ips', {}, {'ip_address': '192.0.2.11', 'port': 5080, 'connection_id': '200'})]
+    assert posted[3][:2] == ('PATCH', '/ip_connections/200')
+    assert posted[3][3]['inbound'] == {'default_primary_ip_id': '201', 'default_secondary_ip_id': '202'}
+    assert by_name(result)['acme-ip']['status'] == 'created'
+    assert TOKEN not in json.dumps(result)
+
+
+def test_drift_repair_writes_exactly_the_drifted_objects(api):
+    drifted_cred = dict(CRED_OBJ, dtmf_type='Inband', inbound=dict(CRED_OBJ['inbound'], codecs=['G711A']))
+    drifted_ips = [IPS[0], dict(IPS[1], port=5090)]
+    account(api, [drifted_cred], [IP_OBJ], [FQDN_OBJ], drifted_ips, FQDNS, OVPS)
+    api.add('PATCH', '/credential_connections/100', handler=echo(CRED_OBJ))
+    api.add('PATCH', '/ips/202', handler=echo(IPS[1]))
+    result = run(api, [CRED, IPC, FQ])
+    assert not result.get('failed'), result
+    assert writes(api) == [
+        ('PATCH', '/credential_connections/100', {}, {
+            'dtmf_type': 'RFC 2833',
+            'inbound': {'codecs': ['G711U', 'G711A'], 'timeout_2xx_secs': 60, 'timeout_1xx_secs': 3}}),
+        ('PATCH', '/ips/202', {}, {'ip_address': '192.0.2.11', 'port': 5080, 'connection_id': '200'}),
+    ]
+    status = dict((r['name'], (r['status'], r['changes'])) for r in result['results'])
+    assert status == {'acme-cred': ('updated', ['dtmf_type', 'inbound.codecs']), 'acme-ip': ('updated', ['ips']),
+                      'acme-fqdn': ('unchanged', [])}
+    assert result['summary']['updated'] == 2
+
+
+def test_one_patch_for_several_tabs_keeps_every_tab_change(api):
+    drifted = dict(IP_OBJ, inbound=dict(IP_OBJ['inbound'], default_routing_method='round-robin', sip_region='US'),
+                   outbound=dict(IP_OBJ['outbound'], channel_limit=5))
+    account(api, ip=[drifted], ips=IPS)
+    api.add('PATCH', '/ip_connections/200', handler=echo(IP_OBJ))
+    wanted = dict(IPC, routing_method='sequential', inbound={'sip_region': 'Europe'}, outbound={'channel_limit': 9})
+    result = run(api, [wanted])
+    assert not result.get('failed'), result
+    (call,) = writes(api)
+    assert call[3] == {'inbound': {'default_primary_ip_id': '201', 'default_secondary_ip_id': '202',
+                                   'default_routing_method': 'sequential', 'sip_region': 'Europe'},
+                       'outbound': {'ip_authentication_method': 'token', 'ip_authentication_token': TOKEN, 'channel_limit': 9}}
+    assert result['results'][0]['changes'] == ['routing_method', 'inbound.sip_region', 'outbound.channel_limit']
+
+
+def test_one_failure_does_not_stop_the_others_and_fails_at_the_end(api):
+    account(api, [dict(CRED_OBJ, dtmf_type='Inband')], [dict(IP_OBJ, transport_protocol='TCP')], [], IPS, ovps=OVPS)
+    api.add_error('PATCH', '/credential_connections/100', 422, detail='dtmf_type is broken today', pointer='/dtmf_type')
+    api.add('PATCH', '/ip_connections/200', handler=echo(IP_OBJ))
+    result = run(api, [CRED, IPC])
+    assert result['failed'] is True
+    assert result['msg'].startswith('1 of 2 connections failed: acme-cred: PATCH /credential_connections/100: HTTP 422')
+    assert 'dtmf_type is broken today' in result['msg']
+    status = dict((r['name'], r['status']) for r in result['results'])
+    assert status == {'acme-cred': 'failed', 'acme-ip': 'updated'}
+    assert result['changed'] is True
+    assert len(writes(api)) == 2
+
+
+def test_every_problem_is_reported_before_any_request(api):
+    bad = [
+        dict(CRED, username='ab', inbound={'codecs': ['G729'], 'no_answer_timeout': 900}),
+        dict(IPC, name='acme-ip', tech_prefix='12345', dtmf_type='Morse'),
+        {'name': 'no-type'},
+        dict(FQ, colour='blue'),
+        dict(IPC, inbound={'encrypted_media': 'SRTP'}, outbound={'encrypted_media': 'none'}),
+    ]
+    result = run(api, bad)
+    assert result['failed'] is True
+    assert api.calls == []
+    problems = '\n'.join(result['problems'])
+    for expected in ('connections[0] (acme-cred): username:', 'connections[0] (acme-cred): inbound.codecs',
+                     'connections[0] (acme-cred): inbound.no_answer_timeout', 'connections[1] (acme-ip): ',
+                     'dtmf_type', 'connections[2] (no-type): type: required', 'connections[3] (acme-fqdn): ', 'colour',
+                     "connections[1, 4]: the name 'acme-ip' is listed 2 times",
+                     'connections[4] (acme-ip): inbound.encrypted_media and outbound.encrypted_media'):
+        assert expected in problems, expected
+    assert PASSWORD not in json.dumps(result) and TOKEN not in json.dumps(result)
+
+
+def test_prune_deletes_tagged_unlisted_connections_only(api):
+    old = dict(IP_OBJ, id='400', connection_name='acme-old', inbound={'default_primary_ip_id': '401'})
+    untagged = dict(CRED_OBJ, id='500', connection_name='someone-else', tags=[])
+    half_tagged = dict(CRED_OBJ, id='600', connection_name='acme-staging', tags=['acme', 'staging'])
+    account(api, [CRED_OBJ, untagged, half_tagged], [old], [], ips=[dict(IPS[0], id='401', connection_id='400')],
+            fqdns=[], ovps=OVPS)
+    api.add('DELETE', '/ips/401', handler=echo({'id': '401'}))
+    api.add('DELETE', '/ip_connections/400', handler=echo(old))
+    result = run(api, [CRED], prune=True, prune_tags=['acme', 'prod'])
+    assert not result.get('failed'), result
+    assert [c[:2] for c in api.calls if c[0] != 'GET'] == [('DELETE', '/ips/401'), ('DELETE', '/ip_connections/400')]
+    assert result['results'][1] == {'name': 'acme-old', 'state': 'absent', 'changes': [], 'pruned': True,
+                                    'status': 'deleted', 'id': '400', 'type': 'ip'}
+    assert result['summary']['deleted'] == 1 and result['changed'] is True
+
+
+def test_prune_without_tags_is_refused(api):
+    result = run(api, [CRED], prune=True)
+    assert result['failed'] is True
+    assert 'prune: requires prune_tags' in result['msg']
+    assert api.calls == []
+
+
+def test_check_mode_writes_nothing_and_the_diff_masks_secrets(api):
+    account(api, [dict(CRED_OBJ, dtmf_type='Inband')], ips=[], ovps=OVPS)
+    result = run(api, [dict(CRED, password=NEW_PASSWORD), dict(IPC, name='acme-new-ip')], check=True, diff=True)
+    assert not result.get('failed'), result
+    assert writes(api) == []
+    assert result['changed'] is True
+    status = dict((r['name'], (r['status'], r['changes'])) for r in result['results'])
+    assert status == {'acme-cred': ('updated', ['password', 'dtmf_type']), 'acme-new-ip': ('created', [])}
+    diff = result['diff']
+    assert diff['before'] == {'acme-cred': {'password': '********', 'dtmf_type': 'Inband'}}
+    assert diff['after']['acme-cred'] == {'password': '******** (changed)', 'dtmf_type': 'RFC 2833'}
+    assert diff['after']['acme-new-ip']['token'] == '********'
+    assert diff['after']['acme-new-ip']['ips'] == [{'address': '192.0.2.10', 'port': 5060}, {'address': '192.0.2.11', 'port': 5080}]
+    text = json.dumps(result)
+    for secret in (PASSWORD, NEW_PASSWORD, TOKEN):
+        assert secret not in text
+
+
+def test_update_password_on_create_leaves_a_changed_password_alone(api):
+    account(api, [dict(CRED_OBJ, password='Wh4teverItIsNow')], ovps=OVPS)
+    result = run(api, [dict(CRED, update_password='on_create')])
+    assert result['results'][0]['status'] == 'unchanged'
+    assert writes(api) == []
+
+
+def test_profiles_are_resolved_once_and_an_unknown_one_fails_its_entry_only(api):
+    account(api, [CRED_OBJ], [], [], ovps=OVPS + [{'id': '901', 'name': 'dup'}, {'id': '902', 'name': 'dup'}])
+    api.add('POST', '/credential_connections', handler=echo({'id': '101', 'record_type': 'credential_connection'}))
+    second = dict(CRED, name='acme-cred-2', username='acmefra2', outbound={'outbound_voice_profile': '900'})
+    result = run(api, [CRED, second, dict(CRED, name='acme-x', outbound={'outbound_voice_profile': 'nope'}),
+                       dict(CRED, name='acme-y', outbound={'outbound_voice_profile': 'dup'})])
+    assert result['failed'] is True
+    status = dict((r['name'], r['status']) for r in result['results'])
+    assert status == {'acme-cred': 'unchanged', 'acme-cred-2': 'created', 'acme-x': 'failed', 'acme-y': 'failed'}
+    errors = dict((r['name'], r.get('error')) for r in result['results'])
+    assert "no outbound voice profile is named 'nope'" in errors['acme-x']
+    assert "2 outbound voice profiles are named 'dup' (901, 902)" in errors['acme-y']
+    assert [c[0] for c in api.calls].count('GET') == 4
+
+
+def test_type_change_and_duplicate_names_at_telnyx_fail_their_entry(api):
+    account(api, [dict(CRED_OBJ, id='100', connection_name='acme-ip'), dict(CRED_OBJ, id='101', connection_name='twice'),
+                  dict(CRED_OBJ, id='102', connection_name='twice')], [], [], ips=[])
+    result = run(api, [dict(IPC), dict(CRED, name='twice', outbound={})])
+    errors = dict((r['name'], r.get('error')) for r in result['results'])
+    assert 'exists as a credentials connection (id 100); the type cannot change' in errors['acme-ip']
+    assert "2 connections are named 'twice': 101 (credentials), 102 (credentials)" in errors['twice']
+    assert writes(api) == []
+
+
+def test_state_absent_deletes_and_reports_absent(api):
+    account(api, [CRED_OBJ], [], [FQDN_OBJ], fqdns=FQDNS)
+    api.add('DELETE', '/fqdns/301', handler=echo(FQDNS[0]))
+    api.add('DELETE', '/fqdn_connections/300', handler=echo(FQDN_OBJ))
+    result = run(api, [{'name': 'acme-fqdn', 'type': 'fqdn', 'state': 'absent'}, {'name': 'gone', 'state': 'absent'}])
+    assert [(r['name'], r['status']) for r in result['results']] == [('acme-fqdn', 'deleted'), ('gone', 'absent')]
+
+
+def _suboptions_from_spec(spec):
+    out = {}
+    for name, opt in spec.items():
+        item = dict((k, opt[k]) for k in ('type', 'choices', 'elements', 'default', 'required') if opt.get(k) not in (None, False))
+        if opt.get('options'):
+            item['suboptions'] = _suboptions_from_spec(opt['options'])
+        out[name] = item
+    return out
+
+
+def _suboptions_from_docs(docs):
+    out = {}
+    for name, opt in docs.items():
+        item = dict((k, opt[k]) for k in ('type', 'choices', 'elements', 'default', 'required') if opt.get(k) not in (None, False))
+        if opt.get('suboptions'):
+            item['suboptions'] = _suboptions_from_docs(opt['suboptions'])
+        out[name] = item
+    return out
+
+
+def test_documented_entry_options_match_the_settings_table():
+    docs = yaml.safe_load(sip_connections.DOCUMENTATION)['options']['connections']['suboptions']
+    assert _suboptions_from_docs(docs) == _suboptions_from_spec(_bulk.entry_spec())
