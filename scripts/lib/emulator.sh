@@ -14,14 +14,14 @@ _emulator_bin() {
 }
 
 emulator_start() {
-  local bin out i
+  local bin out
   bin=$(_emulator_bin) || { echo "emulator_start: telnyx-emulator not found (run scripts/setup)" >&2; return 1; }
   out=$(mktemp /tmp/telnyx-emulator.XXXXXX)
   EMULATOR_LOG="$out.log"
   "$bin" --port 0 "$@" >"$out" 2>"$EMULATOR_LOG" &
   EMULATOR_PID=$!
   EMULATOR_URL=""
-  for i in $(seq 1 200); do
+  for _ in $(seq 1 200); do
     EMULATOR_URL=$(sed -n 's/^telnyx-emulator listening on //p' "$out")
     [ -n "$EMULATOR_URL" ] && break
     kill -0 "$EMULATOR_PID" 2>/dev/null || break
@@ -32,7 +32,7 @@ emulator_start() {
     echo "emulator_start: telnyx-emulator did not start:" >&2; cat "$EMULATOR_LOG" >&2; emulator_stop; return 1
   fi
   EMULATOR_ROOT=${EMULATOR_URL%/v2}
-  for i in $(seq 1 200); do
+  for _ in $(seq 1 200); do
     if python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$EMULATOR_ROOT/_emulator/stats" 2>/dev/null; then
       export EMULATOR_PID EMULATOR_URL EMULATOR_ROOT EMULATOR_LOG
       return 0
@@ -43,10 +43,9 @@ emulator_start() {
 }
 
 emulator_stop() {
-  local i
   if [ -n "${EMULATOR_PID:-}" ] && kill -0 "$EMULATOR_PID" 2>/dev/null; then
     kill -TERM "$EMULATOR_PID" 2>/dev/null
-    for i in $(seq 1 100); do kill -0 "$EMULATOR_PID" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 100); do kill -0 "$EMULATOR_PID" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$EMULATOR_PID" 2>/dev/null && kill -KILL "$EMULATOR_PID" 2>/dev/null
     wait "$EMULATOR_PID" 2>/dev/null
   fi

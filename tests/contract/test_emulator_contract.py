@@ -109,7 +109,7 @@ def error_replies(call):
 def test_fault_replies_validate_as_errors():
     with running_emulator('--rate-limit', '2', '--error-rate', '0.5', '--seed', '1') as emu:
         call = Checked(emu)
-        statuses = set(call('GET', '/ip_connections')[0] for _ in range(12))
+        statuses = set(call('GET', '/ip_connections')[0] for _number in range(12))
         assert 429 in statuses and statuses & {500, 502, 503}
         assert all(not declared for _m, _t, status, declared in call.seen if status in (429, 500, 502, 503))
 

@@ -26,7 +26,7 @@ def test_latency_is_added_to_every_v2_request():
 
 def test_rate_limit_answers_429_with_headers_and_counts_them():
     with running_emulator('--rate-limit', '5') as emu:
-        answers = [emu.call('GET', '/ip_connections') for _ in range(12)]
+        answers = [emu.call('GET', '/ip_connections') for _number in range(12)]
         statuses = [status for status, _body, _headers in answers]
         assert statuses[:5] == [200] * 5 and 429 in statuses
         for status, body, headers in answers:

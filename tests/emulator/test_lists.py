@@ -19,7 +19,7 @@ def make_connections(api, names, kind='ip_connections'):
 
 def test_list_envelope_and_default_page_sizes(api):
     make_connections(api, ['one', 'two'])
-    status, reply, _ = api.call('GET', '/ip_connections')
+    status, reply, _headers = api.call('GET', '/ip_connections')
     assert status == 200 and set(reply) == {'data', 'meta'}
     assert reply['meta'] == {'page_number': 1, 'page_size': 250, 'total_pages': 1, 'total_results': 2}
     assert api.call('GET', '/outbound_voice_profiles')[1]['meta']['page_size'] == 20
@@ -41,18 +41,20 @@ def test_pagination_walks_every_item_once(api):
 @pytest.mark.parametrize('query,parameter', [('page[size]=0', 'page[size]'), ('page[size]=251', 'page[size]'), ('page[number]=0', 'page[number]'),
                                              ('page[size]=ten', 'page[size]'), ('sort=name', 'sort'), ('filter[bogus]=1', 'filter[bogus]')])
 def test_bad_query_is_422(api, query, parameter):
-    status, reply, _ = api.call('GET', '/ip_connections?' + query)
+    status, reply, _headers = api.call('GET', '/ip_connections?' + query)
     assert status == 422 and error_sources(reply) == [(parameter, '10015')]
 
 
 def test_connection_name_filter_is_case_insensitive_substring_of_3_or_more(api):
     make_connections(api, ['Acme-EU-prod-fra1', 'acme-eu-prod-ams1', 'globex-us'])
     make_connections(api, ['ACME-cred'], kind='fqdn_connections')
-    names = lambda path: sorted(item['connection_name'] for item in api.call('GET', path)[1]['data'])  # noqa: E731
+
+    def names(path):
+        return sorted(item['connection_name'] for item in api.call('GET', path)[1]['data'])
     assert names('/ip_connections?filter[connection_name][contains]=ACME-eu') == ['Acme-EU-prod-fra1', 'acme-eu-prod-ams1']
     assert names('/ip_connections?filter[connection_name][contains]=fra1') == ['Acme-EU-prod-fra1']
     assert names('/connections?filter[connection_name][contains]=acme') == ['ACME-cred', 'Acme-EU-prod-fra1', 'acme-eu-prod-ams1']
-    status, reply, _ = api.call('GET', '/ip_connections?filter[connection_name][contains]=ac')
+    status, reply, _headers = api.call('GET', '/ip_connections?filter[connection_name][contains]=ac')
     assert status == 422 and reply['errors'][0]['code'] == '10015'
     assert 'at least 3 characters' in reply['errors'][0]['detail']
 
@@ -60,7 +62,9 @@ def test_connection_name_filter_is_case_insensitive_substring_of_3_or_more(api):
 def test_sorting(api):
     make_connections(api, ['bravo', 'alpha', 'charlie'])
     api.call('PATCH', '/ip_connections/' + api.call('GET', '/ip_connections')[1]['data'][0]['id'], {'active': False})
-    names = lambda sort: [item['connection_name'] for item in api.call('GET', '/ip_connections?sort=' + sort)[1]['data']]  # noqa: E731
+
+    def names(sort):
+        return [item['connection_name'] for item in api.call('GET', '/ip_connections?sort=' + sort)[1]['data']]
     assert names('created_at') == ['bravo', 'alpha', 'charlie']
     assert names('-created_at') == ['charlie', 'alpha', 'bravo']
     assert names('connection_name') == ['alpha', 'bravo', 'charlie']
@@ -74,7 +78,9 @@ def test_address_filters(api):
     api.create('/ips', {'ip_address': '192.0.2.1', 'connection_id': one['id']})
     api.create('/ips', {'ip_address': '192.0.2.2', 'port': 5080, 'connection_id': one['id']})
     api.create('/ips', {'ip_address': '192.0.2.1', 'connection_id': two['id']})
-    count = lambda query: api.call('GET', '/ips?' + query)[1]['meta']['total_results']  # noqa: E731
+
+    def count(query):
+        return api.call('GET', '/ips?' + query)[1]['meta']['total_results']
     assert count('filter[connection_id]=' + one['id']) == 2
     assert count('filter[ip_address]=192.0.2.1') == 2
     assert count('filter[port]=5080') == 1

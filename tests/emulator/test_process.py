@@ -81,8 +81,8 @@ def test_state_file_round_trip(tmp_path):
         emu.create('/ips', {'ip_address': '192.0.2.44', 'connection_id': conn['id']})
         number = emu.call('GET', '/phone_numbers?filter[phone_number]=%2B4930123456')[1]['data'][0]
         emu.call('PATCH', '/phone_numbers/' + number['id'], {'connection_id': conn['id']})
-        before = dict((path, emu.call('GET', path)[1]) for path in ('/connections', '/ip_connections', '/ips', '/outbound_voice_profiles',
-                                                                     '/phone_numbers?page[size]=250'))
+        paths = ('/connections', '/ip_connections', '/ips', '/outbound_voice_profiles', '/phone_numbers?page[size]=250')
+        before = dict((path, emu.call('GET', path)[1]) for path in paths)
     assert json.load(open(state, encoding='utf-8'))['data']['ip_connections'][conn['id']]['connection_name'] == 'saved'
     with running_emulator('--state', state) as emu:
         after = dict((path, emu.call('GET', path)[1]) for path in before)

@@ -18,17 +18,17 @@ def test_create_get_patch_delete_credential_connection(api):
     assert STAMP.match(created['created_at']) and created['created_at'] == created['updated_at']
     assert created['password'] == 'Secret-pass1' and created['user_name'] == 'acmefra1'
 
-    status, reply, _ = api.call('GET', '/credential_connections/' + created['id'])
+    status, reply, _headers = api.call('GET', '/credential_connections/' + created['id'])
     assert status == 200 and reply == {'data': created}
 
-    status, reply, _ = api.call('PATCH', '/credential_connections/' + created['id'], {'active': False, 'inbound': {'codecs': ['G711U']}})
+    status, reply, _headers = api.call('PATCH', '/credential_connections/' + created['id'], {'active': False, 'inbound': {'codecs': ['G711U']}})
     assert status == 200
     assert reply['data']['active'] is False and reply['data']['inbound']['codecs'] == ['G711U']
     assert reply['data']['updated_at'] >= created['updated_at'] and reply['data']['created_at'] == created['created_at']
 
-    status, reply, _ = api.call('DELETE', '/credential_connections/' + created['id'])
+    status, reply, _headers = api.call('DELETE', '/credential_connections/' + created['id'])
     assert status == 200 and reply['data']['id'] == created['id'] and reply['data']['active'] is False
-    status, reply, _ = api.call('GET', '/credential_connections/' + created['id'])
+    status, reply, _headers = api.call('GET', '/credential_connections/' + created['id'])
     assert status == 404 and reply['errors'][0]['code'] == '10005'
     assert api.call('DELETE', '/credential_connections/' + created['id'])[0] == 404
 
@@ -81,13 +81,14 @@ def test_defaults_differ_per_kind(api, path, cred, ip, fqdn):
 def test_patch_merges_nested_objects(api):
     conn = api.create('/ip_connections', {'connection_name': 'merge-me', 'inbound': {'sip_region': 'Europe', 'timeout_1xx_secs': 10},
                                           'rtcp_settings': {'port': 'rtcp-mux'}})
-    status, reply, _ = api.call('PATCH', '/ip_connections/' + conn['id'], {'inbound': {'timeout_2xx_secs': 60}, 'rtcp_settings': {'capture_enabled': True}})
+    patch = {'inbound': {'timeout_2xx_secs': 60}, 'rtcp_settings': {'capture_enabled': True}}
+    status, reply, _headers = api.call('PATCH', '/ip_connections/' + conn['id'], patch)
     assert status == 200
     inbound, rtcp = reply['data']['inbound'], reply['data']['rtcp_settings']
     assert (inbound['sip_region'], inbound['timeout_1xx_secs'], inbound['timeout_2xx_secs']) == ('Europe', 10, 60)
     assert rtcp == {'port': 'rtcp-mux', 'capture_enabled': True, 'report_frequency_secs': 5}
     assert reply['data']['inbound']['codecs'] == ['G722', 'G711U', 'G711A', 'G729', 'OPUS', 'H.264']
-    status, reply, _ = api.call('PATCH', '/ip_connections/' + conn['id'], {'tags': ['a'], 'inbound': {'codecs': ['G711A']}})
+    status, reply, _headers = api.call('PATCH', '/ip_connections/' + conn['id'], {'tags': ['a'], 'inbound': {'codecs': ['G711A']}})
     assert reply['data']['tags'] == ['a'] and reply['data']['inbound']['codecs'] == ['G711A'] and reply['data']['inbound']['sip_region'] == 'Europe'
 
 
@@ -96,10 +97,10 @@ def test_ips_and_default_ip_ids(api):
     first = api.create('/ips', {'ip_address': '192.0.2.10', 'connection_id': conn['id']})
     second = api.create('/ips', {'ip_address': '192.0.2.11', 'port': 5080, 'connection_id': conn['id']})
     assert first['record_type'] == 'ip' and first['port'] == 5060 and second['port'] == 5080
-    status, reply, _ = api.call('PATCH', '/ip_connections/' + conn['id'],
-                                {'inbound': {'default_primary_ip_id': second['id'], 'default_secondary_ip_id': first['id']}})
+    status, reply, _headers = api.call('PATCH', '/ip_connections/' + conn['id'],
+                                       {'inbound': {'default_primary_ip_id': second['id'], 'default_secondary_ip_id': first['id']}})
     assert status == 200 and reply['data']['inbound']['default_primary_ip_id'] == second['id']
-    status, reply, _ = api.call('PATCH', '/ips/' + first['id'], {'ip_address': '192.0.2.12', 'port': 5062})
+    status, reply, _headers = api.call('PATCH', '/ips/' + first['id'], {'ip_address': '192.0.2.12', 'port': 5062})
     assert status == 200 and (reply['data']['ip_address'], reply['data']['port']) == ('192.0.2.12', 5062)
     # deleting an IP clears the connection's reference to it
     assert api.call('DELETE', '/ips/' + second['id'])[0] == 200
@@ -112,10 +113,10 @@ def test_fqdns(api):
     a_record = api.create('/fqdns', {'connection_id': conn['id'], 'fqdn': 'sbc1.example.com', 'dns_record_type': 'a'})
     srv = api.create('/fqdns', {'connection_id': conn['id'], 'fqdn': 'example.com', 'dns_record_type': 'srv'})
     assert a_record['port'] == 5060 and a_record['record_type'] == 'fqdn' and 'port' not in srv
-    status, reply, _ = api.call('PATCH', '/fqdn_connections/' + conn['id'], {'inbound': {'default_primary_fqdn_id': a_record['id']}})
+    status, reply, _headers = api.call('PATCH', '/fqdn_connections/' + conn['id'], {'inbound': {'default_primary_fqdn_id': a_record['id']}})
     assert status == 200 and reply['data']['inbound']['default_primary_fqdn_id'] == a_record['id']
     assert reply['data']['inbound']['default_routing_method'] == 'round-robin'
-    status, reply, _ = api.call('PATCH', '/fqdns/' + a_record['id'], {'port': 5070})
+    status, reply, _headers = api.call('PATCH', '/fqdns/' + a_record['id'], {'port': 5070})
     assert status == 200 and reply['data']['port'] == 5070 and reply['data']['fqdn'] == 'sbc1.example.com'
     api.call('DELETE', '/fqdns/' + a_record['id'])
     assert api.call('GET', '/fqdn_connections/' + conn['id'])[1]['data']['inbound']['default_primary_fqdn_id'] is None
@@ -139,10 +140,10 @@ def test_outbound_voice_profiles(api):
     conn = api.create('/credential_connections', dict(CRED, outbound={'outbound_voice_profile_id': ovp['id']}))
     assert conn['outbound']['outbound_voice_profile_id'] == ovp['id']
     assert api.call('GET', '/outbound_voice_profiles/' + ovp['id'])[1]['data']['connections_count'] == 1
-    status, reply, _ = api.call('PATCH', '/outbound_voice_profiles/' + ovp['id'], {'name': 'acme-eu', 'concurrent_call_limit': 10})
+    status, reply, _headers = api.call('PATCH', '/outbound_voice_profiles/' + ovp['id'], {'name': 'acme-eu', 'concurrent_call_limit': 10})
     assert status == 200 and reply['data']['concurrent_call_limit'] == 10
     # in use: refused; once the connection is gone: deleted
-    status, reply, _ = api.call('DELETE', '/outbound_voice_profiles/' + ovp['id'])
+    status, reply, _headers = api.call('DELETE', '/outbound_voice_profiles/' + ovp['id'])
     assert status == 422 and conn['id'] in reply['errors'][0]['detail']
     api.call('DELETE', '/credential_connections/' + conn['id'])
     assert api.call('DELETE', '/outbound_voice_profiles/' + ovp['id'])[0] == 200
@@ -153,7 +154,7 @@ def test_connections_is_a_read_only_view_of_every_kind(api):
     ovp = api.create('/outbound_voice_profiles', {'name': 'view-ovp'}, status=200)
     made = [api.create('/credential_connections', dict(CRED, outbound={'outbound_voice_profile_id': ovp['id']})),
             api.create('/ip_connections', {'connection_name': 'view-ip'}), api.create('/fqdn_connections', {'connection_name': 'view-fqdn'})]
-    status, reply, _ = api.call('GET', '/connections')
+    status, reply, _headers = api.call('GET', '/connections')
     assert status == 200 and [item['id'] for item in reply['data']] == [item['id'] for item in made]
     assert [item['record_type'] for item in reply['data']] == ['credential_connection', 'ip_connection', 'fqdn_connection']
     assert reply['data'][0]['outbound_voice_profile_id'] == ovp['id'] and 'password' not in reply['data'][0]
@@ -165,27 +166,27 @@ def test_connections_is_a_read_only_view_of_every_kind(api):
 
 def test_registration_status(api):
     conn = api.create('/credential_connections', CRED)
-    status, reply, _ = api.call('POST', '/credential_connections/%s/actions/check_registration_status' % conn['id'])
+    status, reply, _headers = api.call('POST', '/credential_connections/%s/actions/check_registration_status' % conn['id'])
     assert status == 200 and reply['data']['record_type'] == 'registration_status' and reply['data']['sip_username'] == 'acmefra1'
     assert reply['data']['status'] == 'Not Registered'
     assert api.call('POST', '/credential_connections/1/actions/check_registration_status')[0] == 404
 
 
 def test_phone_numbers_seed_assign_unassign_and_delete(api):
-    status, reply, _ = api.call('GET', '/phone_numbers?page[size]=250')
+    status, reply, _headers = api.call('GET', '/phone_numbers?page[size]=250')
     assert status == 200 and reply['meta']['total_results'] >= 24
     countries = set(item['country_iso_alpha2'] for item in reply['data'])
     assert {'US', 'GB', 'DE', 'FR'} <= countries
     number = reply['data'][0]
     conn = api.create('/credential_connections', CRED)
-    status, reply, _ = api.call('PATCH', '/phone_numbers/' + number['id'], {'connection_id': conn['id'], 'tags': ['byoc']})
+    status, reply, _headers = api.call('PATCH', '/phone_numbers/' + number['id'], {'connection_id': conn['id'], 'tags': ['byoc']})
     assert status == 200 and reply['data']['connection_id'] == conn['id'] and reply['data']['connection_name'] == CRED['connection_name']
     listed = api.call('GET', '/phone_numbers?filter[connection_id]=' + conn['id'])[1]
     assert [item['id'] for item in listed['data']] == [number['id']]
-    status, reply, _ = api.call('PATCH', '/phone_numbers/' + number['id'], {'connection_id': ''})
+    status, reply, _headers = api.call('PATCH', '/phone_numbers/' + number['id'], {'connection_id': ''})
     assert status == 200 and reply['data']['connection_id'] is None and reply['data']['tags'] == ['byoc']
     assert api.call('PATCH', '/phone_numbers/' + number['id'], {'connection_id': '42'})[0] == 422
-    status, reply, _ = api.call('DELETE', '/phone_numbers/' + number['id'])
+    status, reply, _headers = api.call('DELETE', '/phone_numbers/' + number['id'])
     assert status == 200 and reply['data']['phone_number'] == number['phone_number']
     assert api.call('GET', '/phone_numbers/' + number['id'])[0] == 404
     # a reset restores the number seed
@@ -195,10 +196,10 @@ def test_phone_numbers_seed_assign_unassign_and_delete(api):
 
 def test_bulk_number_job(api):
     conn = api.create('/ip_connections', {'connection_name': 'bulk'})
-    status, reply, _ = api.call('POST', '/phone_numbers/jobs/update_phone_numbers',
-                                {'phone_numbers': ['+4930123456', '+33199001100'], 'connection_id': conn['id']})
+    status, reply, _headers = api.call('POST', '/phone_numbers/jobs/update_phone_numbers',
+                                       {'phone_numbers': ['+4930123456', '+33199001100'], 'connection_id': conn['id']})
     assert status == 202 and reply['data']['status'] == 'completed' and len(reply['data']['successful_operations']) == 2
     listed = api.call('GET', '/phone_numbers?filter[connection_id]=' + conn['id'])[1]['data']
     assert sorted(item['phone_number'] for item in listed) == ['+33199001100', '+4930123456']
-    status, reply, _ = api.call('POST', '/phone_numbers/jobs/update_phone_numbers', {'phone_numbers': ['+19999999999']})
+    status, reply, _headers = api.call('POST', '/phone_numbers/jobs/update_phone_numbers', {'phone_numbers': ['+19999999999']})
     assert status == 422 and reply['errors'][0]['source']['pointer'] == '/phone_numbers'

@@ -37,7 +37,7 @@ SCHEMA_CASES = [
 
 
 def test_every_problem_is_reported_and_worded_like_telnyx(api):
-    status, reply, _ = api.call('POST', '/credential_connections', dict(CRED, inbound={'dnis_number_format': 'test'}, bogus=1))
+    status, reply, _headers = api.call('POST', '/credential_connections', dict(CRED, inbound={'dnis_number_format': 'test'}, bogus=1))
     assert status == 422
     assert sorted(error_sources(reply)) == [('/bogus', '10015'), ('/inbound/dnis_number_format', '10015')]
     detail = [item['detail'] for item in reply['errors'] if item['source']['pointer'] == '/inbound/dnis_number_format'][0]
@@ -67,7 +67,7 @@ RULE_CASES = [
 
 @pytest.mark.parametrize('path,body,pointer', SCHEMA_CASES + RULE_CASES)
 def test_schema_and_rule_violations_are_422_with_pointer(api, path, body, pointer):
-    status, reply, _ = api.call('POST', path, body)
+    status, reply, _headers = api.call('POST', path, body)
     assert status == 422, reply
     assert (pointer, '10015') in error_sources(reply)
     assert all(item['title'] and item['detail'] for item in reply['errors'])
@@ -79,7 +79,7 @@ def test_schema_and_rule_violations_are_422_with_pointer(api, path, body, pointe
 
 def test_rules_on_patch_see_the_merged_object(api):
     conn = api.create('/ip_connections', {'connection_name': 'tls', 'transport_protocol': 'TLS'})
-    status, reply, _ = api.call('PATCH', '/ip_connections/' + conn['id'], {'encrypted_media': 'SRTP'})
+    status, reply, _headers = api.call('PATCH', '/ip_connections/' + conn['id'], {'encrypted_media': 'SRTP'})
     assert status == 422 and error_sources(reply) == [('/encrypted_media', '10015')]
     assert api.call('PATCH', '/ip_connections/' + conn['id'], {'encrypted_media': 'SRTP', 'transport_protocol': 'UDP'})[0] == 200
     assert api.call('PATCH', '/ip_connections/' + conn['id'], {'encrypted_media': None})[1]['data']['encrypted_media'] is None
@@ -89,14 +89,14 @@ def test_default_ip_must_belong_to_the_connection(api):
     mine = api.create('/ip_connections', {'connection_name': 'mine'})
     other = api.create('/ip_connections', {'connection_name': 'other'})
     foreign = api.create('/ips', {'ip_address': '192.0.2.20', 'connection_id': other['id']})
-    status, reply, _ = api.call('PATCH', '/ip_connections/' + mine['id'], {'inbound': {'default_primary_ip_id': foreign['id']}})
+    status, reply, _headers = api.call('PATCH', '/ip_connections/' + mine['id'], {'inbound': {'default_primary_ip_id': foreign['id']}})
     assert status == 422 and error_sources(reply) == [('/inbound/default_primary_ip_id', '10015')]
     assert api.call('PATCH', '/ip_connections/' + mine['id'], {'inbound': {'default_primary_ip_id': 'nope'}})[0] == 422
 
 
 def test_user_names_are_unique(api):
     first = api.create('/credential_connections', CRED)
-    status, reply, _ = api.call('POST', '/credential_connections', dict(CRED, connection_name='second'))
+    status, reply, _headers = api.call('POST', '/credential_connections', dict(CRED, connection_name='second'))
     assert status == 422 and error_sources(reply) == [('/user_name', '10015')]
     assert api.call('PATCH', '/credential_connections/' + first['id'], {'user_name': 'acmefra1'})[0] == 200
 
@@ -104,7 +104,7 @@ def test_user_names_are_unique(api):
 def test_patch_checks_its_own_schema(api):
     ovp = api.create('/outbound_voice_profiles', {'name': 'needs-name'}, status=200)
     # the spec marks name as required on update too
-    status, reply, _ = api.call('PATCH', '/outbound_voice_profiles/' + ovp['id'], {'enabled': False})
+    status, reply, _headers = api.call('PATCH', '/outbound_voice_profiles/' + ovp['id'], {'enabled': False})
     assert status == 422 and error_sources(reply) == [('/name', '10015')]
     ip = api.create('/ips', {'ip_address': '192.0.2.30'})
     assert api.call('PATCH', '/ips/' + ip['id'], {'port': 5070})[0] == 422
@@ -114,9 +114,9 @@ def test_patch_checks_its_own_schema(api):
 
 
 def test_body_must_be_a_json_object(api):
-    status, reply, _ = api.call('POST', '/ip_connections', ['not', 'an', 'object'])
+    status, reply, _headers = api.call('POST', '/ip_connections', ['not', 'an', 'object'])
     assert status == 422 and reply['errors'][0]['code'] == '10015'
-    status, reply, _ = api.call('POST', '/ip_connections', None, headers=dict(api.headers))
+    status, reply, _headers = api.call('POST', '/ip_connections', None, headers=dict(api.headers))
     assert status == 422
 
 
@@ -125,7 +125,7 @@ def test_missing_or_bad_bearer_is_401(api, header):
     headers = {'Content-Type': 'application/json'}
     if header is not None:
         headers['Authorization'] = header
-    status, reply, _ = api.call('GET', '/ip_connections', headers=headers)
+    status, reply, _headers = api.call('GET', '/ip_connections', headers=headers)
     assert status == 401 and reply['errors'][0]['code'] == '10009' and reply['errors'][0]['title'] == 'Authentication failed'
     assert api.call('POST', '/ip_connections', {'connection_name': 'x'}, headers=headers)[0] == 401
     assert api.call('GET', '/ip_connections')[1]['meta']['total_results'] == 0
@@ -134,7 +134,7 @@ def test_missing_or_bad_bearer_is_401(api, header):
 @pytest.mark.parametrize('path', ['/credential_connections/1', '/ip_connections/1', '/fqdn_connections/1', '/ips/1', '/fqdns/1',
                                   '/outbound_voice_profiles/1', '/connections/1', '/phone_numbers/1'])
 def test_unknown_id_is_404(api, path):
-    status, reply, _ = api.call('GET', path)
+    status, reply, _headers = api.call('GET', path)
     assert status == 404 and reply['errors'][0]['code'] == '10005'
 
 

@@ -157,8 +157,8 @@ class Emulator:
         if self.bucket:
             allowed, headers = self.bucket.take()
             if not allowed:
-                return answer(429, {'errors': [error('10011', 'Too many requests', 'Rate limit exceeded: at most %s requests a second.'
-                                                      % headers['x-ratelimit-limit'])]}, headers)
+                detail = 'Rate limit exceeded: at most %s requests a second.' % headers['x-ratelimit-limit']
+                return answer(429, {'errors': [error('10011', 'Too many requests', detail)]}, headers)
         injected = self.dice.injected_error()
         if injected:
             status, code, title, detail = injected
