@@ -46,9 +46,10 @@ What is recorded:
 Every request must carry ``Authorization: Bearer <api.key>`` (else the fake answers 401 like Telnyx);
 ``api.assert_secret_absent(*things)`` checks that the key appears in none of the given texts/objects.
 
-Bodies of POST/PATCH requests are checked against Telnyx's OpenAPI spec when ``tests/contract/spec.py``
-(``validate_request(method, path, body)``) and the spec are available (``validate='auto'``, the default);
-``validate=False`` turns it off, a callable replaces it.
+Every request (its path, method and JSON body) is checked against Telnyx's OpenAPI spec with
+``tests/contract/spec.py``'s ``validate_request(method, path, body)`` when it, jsonschema and the spec
+(``../shared/telnyx-api/`` or env BYOC_TELNYX_SPEC) are available (``validate='auto'``, the default;
+``api.validated`` counts the checks). ``validate=False`` turns it off, a callable replaces it.
 """
 
 from __future__ import annotations
@@ -196,15 +197,16 @@ class Route:
 
 
 def _spec_validator():
-    """tests/contract/spec.py's validate_request when it and the spec are available, else None."""
+    """tests/contract/spec.py's validate_request when it, jsonschema and the spec are available, else None."""
     try:
         from ansible_collections.byoc.carrier.tests.contract import spec  # pylint: disable=import-outside-toplevel
+
+        if spec.spec_path() is None:
+            return None
+        spec.load_spec()
     except Exception:  # pylint: disable=broad-exception-caught
         return None
-    available = getattr(spec, 'spec_available', None)
-    if callable(available) and not available():
-        return None
-    return getattr(spec, 'validate_request', None)
+    return spec.validate_request
 
 
 class FakeAPI:
@@ -306,14 +308,15 @@ class FakeAPI:
                          timeout, verify)
         with self._lock:
             self.requests.append(record)
+        if self.validate is not None:
+            self.validate(record.method, record.path, record.json)
+        with self._lock:
+            self.validated += self.validate is not None
             route = next((r for r in self.routes if r.matches(record)), None)
             if route is None:
                 self.unexpected.append(record)
                 raise AssertionError('unexpected request %r; scripted and unused: %r' % (record, self.pending()))
             route.used += 1
-        if self.validate is not None and record.json is not None:
-            self.validate(record.method, record.path, record.json)
-            self.validated += 1
         if record.headers.get('Authorization') != 'Bearer %s' % self.key:
             return Response(401, error_body('10009', 'Authentication failed', 'Could not understand the provided credentials.'))
         return route.answer(record)

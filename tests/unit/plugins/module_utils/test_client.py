@@ -581,6 +581,21 @@ def test_fake_checks_bodies_with_the_spec_hook():
     assert seen == [('POST', '/ips', {'ip_address': '192.0.2.1', 'port': 5060})] and api.validated == 1
 
 
+def test_fake_uses_the_contract_spec_when_available():
+    api = FakeAPI()
+    if api.validate is None:
+        pytest.skip('tests/contract/spec.py, jsonschema or the Telnyx spec is not available here')
+    api.add('POST', '/ips', status=201, json={'data': {'id': '1'}})
+    api.add('PATCH', '/ip_connections/5', json={'data': {'id': '5'}})
+    client = api.client()
+    client.create('/ips', {'ip_address': '192.0.2.1', 'port': 5060, 'connection_id': '5'})
+    with pytest.raises(AssertionError, match='dtmf_type'):
+        client.patch('/ip_connections/5', {'dtmf_type': 'RFC2833'})
+    with pytest.raises(AssertionError, match='no such path'):
+        client.get('/ip_connection/5')
+    assert api.validated == 1
+
+
 # -- the real requests stack against a loopback HTTP server ---------------------------------------
 class LoopbackHandler(BaseHTTPRequestHandler):
     """Answers from ``server.script[path]`` (a list of actions, the last one repeats)."""
