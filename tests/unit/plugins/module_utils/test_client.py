@@ -708,3 +708,62 @@ def test_real_tls_and_url_errors_are_not_retried(loopback, url, reason):
         client.get('/ips/1')
     assert info.value.status is None and not info.value.retryable and '(%s' % reason in str(info.value)
     assert slept == [] and client.retries == 0
+
+
+# -- against the real emulator process (skipped where telnyx_emulator is not installed) -----------
+def emulator_client(emu, **kwargs):
+    kwargs.setdefault('retry_timeout', 60)
+    return TelnyxClient(emu.api_key, api_url=emu.url, **kwargs)
+
+
+def test_emulator_dropped_creates_are_found_never_duplicated():
+    testing = pytest.importorskip('telnyx_emulator.testing')
+    with testing.running_emulator('--drop-after-commit', '0.5', '--seed', '3') as emu:
+        client = emulator_client(emu, rand=lambda: 0.0)
+        created = []
+        for number in range(12):
+            name = 'drop-%02d' % number
+            body = {'connection_name': name, 'user_name': 'dropuser%02d' % number, 'password': 'Passw0rd-%02d' % number}
+            created.append(client.create(CRED, body, find=finder(client, name)))
+        listing = client.list(CRED)
+        stats = emu.stats()
+    assert sorted(c['connection_name'] for c in listing) == ['drop-%02d' % n for n in range(12)]
+    assert [c['connection_name'] for c in created] == ['drop-%02d' % n for n in range(12)]
+    assert client.retries > 0
+    assert stats['by_method']['POST'] == 12  # every dropped POST had committed: found, never sent again
+
+
+@pytest.mark.parametrize('max_rps', [None, 20])
+def test_emulator_rate_limit_from_many_threads_is_absorbed(max_rps):
+    testing = pytest.importorskip('telnyx_emulator.testing')
+    with testing.running_emulator('--rate-limit', '25') as emu:
+        client = emulator_client(emu, max_rps=max_rps)
+        emu.create('/ip_connections', {'connection_name': 'rl-target'})
+        results = []
+
+        def worker():
+            for dummy in range(15):
+                results.append(len(client.find_connections('ip', 'rl-target')))
+
+        run_threads(4, worker)
+        stats = emu.stats()
+    assert results == [1] * 60
+    assert stats['total'] == 1 + client.requests_sent and client.requests_sent == 60 + client.retries
+    if max_rps:  # paced below the server's limit: no 429 at all
+        assert client.retries == 0
+
+
+def test_emulator_server_errors_are_retried_to_success():
+    testing = pytest.importorskip('telnyx_emulator.testing')
+    with testing.running_emulator('--error-rate', '0.4', '--seed', '5') as emu:
+        client = emulator_client(emu, rand=lambda: 0.0)
+        made = emu.call('POST', '/ip_connections', {'connection_name': 'err-target'})
+        while made[0] != 201:
+            made = emu.call('POST', '/ip_connections', {'connection_name': 'err-target'})
+        path = '/ip_connections/%s' % made[1]['data']['id']
+        for port in range(5):
+            assert client.patch(path, {'dtmf_type': 'Inband', 'tags': ['p%d' % port]})['tags'] == ['p%d' % port]
+        assert client.get(path)['dtmf_type'] == 'Inband'
+        assert client.delete(path)['id'] == made[1]['data']['id']
+        assert client.delete(path) is None
+    assert client.retries > 0
