@@ -24,7 +24,6 @@ import random
 import threading
 import time
 import traceback
-from email.utils import parsedate_to_datetime
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
@@ -286,6 +285,8 @@ def _header_seconds(value):
         return max(0.0, float(value))
     except (TypeError, ValueError):
         pass
+    from email.utils import parsedate_to_datetime  # pylint: disable=import-outside-toplevel
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
