@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import subprocess
+import sys
 
 import pytest
 import requests
@@ -160,3 +163,12 @@ def test_a_real_client_body_round_trip(checked):
     reply = requests.post(checked.emu.url + '/ip_connections', json=body, headers=checked.emu.headers, timeout=30)
     spec.validate_response('POST', reply.url, reply.status_code, reply.json(), strict=True)
     assert reply.status_code == 201
+
+
+def test_the_bundled_schema_is_a_fresh_extract_of_the_spec(tmp_path):
+    """emulator/src/telnyx_emulator/schema.json is what tools/extract_schema.py makes of the spec in ../shared."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'emulator')
+    fresh = str(tmp_path / 'schema.json')
+    subprocess.run([sys.executable, os.path.join(root, 'tools', 'extract_schema.py'), spec.spec_path(), fresh], check=True, capture_output=True)
+    with open(fresh, encoding='utf-8') as made, open(os.path.join(root, 'src', 'telnyx_emulator', 'schema.json'), encoding='utf-8') as bundled:
+        assert json.load(made) == json.load(bundled)

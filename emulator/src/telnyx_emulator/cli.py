@@ -11,9 +11,6 @@ import argparse
 import socket
 import sys
 
-import uvicorn
-
-from telnyx_emulator.app import Config, create_app
 from telnyx_emulator.numbers import load_numbers
 
 HOST = '127.0.0.1'
@@ -45,6 +42,9 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    # imported after parsing, so --help and bad flags answer fast
+    import uvicorn  # pylint: disable=import-outside-toplevel
+    from telnyx_emulator.app import Config, create_app  # pylint: disable=import-outside-toplevel
     numbers = load_numbers(args.numbers) if args.numbers else None
     config = Config(api_key=args.api_key, latency_ms=args.latency_ms, jitter_ms=args.jitter_ms, rate_limit=args.rate_limit,
                     error_rate=args.error_rate, drop_after_commit=args.drop_after_commit, seed=args.seed, state_file=args.state,

@@ -47,13 +47,13 @@ class TokenBucket:
         allowed = self.tokens >= 1.0
         if allowed:
             self.tokens -= 1.0
-            wait = (self.capacity - self.tokens) / self.rate
+            reset = int(math.ceil((self.capacity - self.tokens) / self.rate))  # until the bucket is full again
         else:
-            wait = (1.0 - self.tokens) / self.rate
+            reset = max(1, int(math.ceil((1.0 - self.tokens) / self.rate)))  # until the next token, at least 1 s
         headers = {
             'x-ratelimit-limit': str(int(math.ceil(self.rate))),
             'x-ratelimit-remaining': str(int(self.tokens)),
-            'x-ratelimit-reset': str(max(1, int(math.ceil(wait))) if not allowed else int(math.ceil(wait))),
+            'x-ratelimit-reset': str(reset),
         }
         return allowed, headers
 
