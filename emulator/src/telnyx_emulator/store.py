@@ -14,7 +14,6 @@ Behaviour Telnyx does not document, chosen here (the collection works either way
 """
 from __future__ import annotations
 
-import copy
 import datetime
 import ipaddress
 import json
@@ -76,13 +75,18 @@ def now():
     return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3] + 'Z'
 
 
+def clone(value):
+    """A deep copy of JSON data (faster than copy.deepcopy)."""
+    return json.loads(json.dumps(value))
+
+
 def merge(target, patch):
     """Merge patch into target in place: nested objects key by key, anything else replaced."""
     for key, value in patch.items():
         if isinstance(value, dict) and isinstance(target.get(key), dict):
             merge(target[key], value)
         else:
-            target[key] = copy.deepcopy(value)
+            target[key] = clone(value)
     return target
 
 
@@ -171,7 +175,7 @@ class State:
     def create(self, kind, body):
         self.check_body('POST /%s' % kind, body)
         stamp = now()
-        obj = merge(copy.deepcopy(self.defaults.get(kind, {})), body)
+        obj = merge(clone(self.defaults.get(kind, {})), body)
         ident = self.new_id()
         obj.update(id=ident, record_type=RECORD_TYPES[kind], created_at=stamp, updated_at=stamp)
         getattr(self, '_prepare_' + self._family(kind))(kind, obj)
@@ -183,7 +187,7 @@ class State:
     def update(self, kind, ident, body):
         current = self.find(kind, ident)
         self.check_body('PATCH /%s/{id}' % kind, body)
-        obj = merge(copy.deepcopy(current), body)
+        obj = merge(clone(current), body)
         getattr(self, '_prepare_' + self._family(kind))(kind, obj, current)
         obj['updated_at'] = now()
         self.data[kind][ident] = obj
@@ -263,7 +267,7 @@ class State:
         user = obj.get('user_name', '')
         if not USER_NAME.match(user):
             problems.append(('/user_name', 'user_name must be 4 to 32 letters and digits, with a letter among the first 5; got %r.' % user))
-        elif any(other['user_name'] == user and other['id'] != obj['id'] for other in self.data['credential_connections'].values()):
+        elif [ident for ident, other in self.data['credential_connections'].items() if other['user_name'] == user and ident != obj['id']]:
             problems.append(('/user_name', 'user_name %s has already been taken.' % user))
         if not 8 <= len(obj.get('password', '')) <= 128:
             problems.append(('/password', 'password must be 8 to 128 characters long.'))
