@@ -111,12 +111,12 @@ def test_phone_number_filters(api):
     assert api.call('GET', '/phone_numbers?filter[country_iso_alpha2]=FR&page[size]=250')[1]['meta']['total_results'] >= 5
 
 
-def median_seconds(action, times=9):
+def median_seconds(action, times=9, clock=time.perf_counter):
     timings = []
     for _run in range(times):
-        start = time.perf_counter()
+        start = clock()
         action()
-        timings.append(time.perf_counter() - start)
+        timings.append(clock() - start)
     return sorted(timings)[times // 2]
 
 
@@ -129,8 +129,9 @@ def test_a_page_of_250_out_of_1000_is_built_in_a_few_ms():
     query = {'page[size]': '250', 'page[number]': '3', 'filter[connection_name][contains]': 'fleet'}
     items, meta = state.list('credential_connections', query)
     assert len(items) == 250 and meta['total_results'] == 1000
-    seconds = median_seconds(lambda: state.list('credential_connections', query))
-    print('list of a 250-item page out of 1000: median %.2f ms' % (seconds * 1000))
+    # CPU time of this process: the box running the tests may be busy
+    seconds = median_seconds(lambda: state.list('credential_connections', query), clock=time.process_time)
+    print('list of a 250-item page out of 1000: median %.2f ms of CPU' % (seconds * 1000))
     assert seconds < 0.02
 
 
