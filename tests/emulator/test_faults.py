@@ -3,6 +3,7 @@
 """Fault flags (latency, rate limit, injected errors, drops after commit), stats and reset."""
 from __future__ import annotations
 
+import random
 import time
 
 import pytest
@@ -118,3 +119,21 @@ def test_reset_empties_state_unless_kept(api):
     api.reset()
     assert api.call('GET', '/ip_connections')[1]['meta']['total_results'] == 0
     assert api.stats() == {'total': 1, 'by_method': {'GET': 1}, 'by_route': {'GET /v2/ip_connections': 1}}
+
+
+def test_jitter_adds_a_seeded_random_delay():
+    def delays(emu):
+        result = []
+        for _number in range(6):
+            start = time.perf_counter()
+            emu.call('GET', '/ips')
+            result.append(time.perf_counter() - start)
+        return result
+
+    with running_emulator('--jitter-ms', '400', '--seed', '5') as emu:
+        measured = delays(emu)
+    # seed 5 draws these jitters (ms) for the first six requests
+    rng = random.Random(5)
+    expected = [rng.uniform(0, 400) / 1000.0 for _number in range(6)]
+    assert all(seconds >= wanted for seconds, wanted in zip(measured, expected))
+    assert max(expected) - min(expected) > 0.1

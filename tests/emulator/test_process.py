@@ -14,7 +14,7 @@ import time
 import pytest
 import requests
 
-from telnyx_emulator.testing import running_emulator
+from telnyx_emulator.testing import emulator_fixture, running_emulator
 
 
 def test_fifty_parallel_creates_get_fifty_distinct_ids(api):
@@ -127,3 +127,13 @@ def test_shell_helper_starts_and_stops_by_pid():
     pid, url = done.stdout.split()[:2]
     assert url.startswith('http://127.0.0.1:') and url.endswith('/v2') and int(pid) > 0
     assert done.stdout.split()[2] == '200' and 'alive' not in done.stdout
+
+
+fixture_emulator = emulator_fixture('--latency-ms', '1', api_key='fixture-key')
+
+
+def test_the_ready_made_pytest_fixture(fixture_emulator):  # pylint: disable=redefined-outer-name
+    assert fixture_emulator.api_key == 'fixture-key'
+    assert fixture_emulator.call('GET', '/ips')[0] == 200
+    assert fixture_emulator.call('GET', '/ips', headers={'Authorization': 'Bearer emulator-test-key'})[0] == 401
+    assert os.path.exists('/proc/%d' % fixture_emulator.pid)
