@@ -46,13 +46,14 @@ def test_bad_query_is_422(api, query, parameter):
 
 
 def test_connection_name_filter_is_case_insensitive_substring_of_3_or_more(api):
-    make_connections(api, ['Acme-EU-prod-fra1', 'acme-eu-prod-ams1', 'globex-us'])
+    make_connections(api, ['Acme-EU-prod-fra1', 'acme-eu-prod-ams1', 'globex-us', 'globex-us'])
     make_connections(api, ['ACME-cred'], kind='fqdn_connections')
 
     def names(path):
         return sorted(item['connection_name'] for item in api.call('GET', path)[1]['data'])
     assert names('/ip_connections?filter[connection_name][contains]=ACME-eu') == ['Acme-EU-prod-fra1', 'acme-eu-prod-ams1']
     assert names('/ip_connections?filter[connection_name][contains]=fra1') == ['Acme-EU-prod-fra1']
+    assert names('/ip_connections?filter[connection_name][contains]=globex-us') == ['globex-us', 'globex-us']  # names need not be unique
     assert names('/connections?filter[connection_name][contains]=acme') == ['ACME-cred', 'Acme-EU-prod-fra1', 'acme-eu-prod-ams1']
     status, reply, _headers = api.call('GET', '/ip_connections?filter[connection_name][contains]=ac')
     assert status == 422 and reply['errors'][0]['code'] == '10015'
