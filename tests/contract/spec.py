@@ -38,7 +38,7 @@ METHODS = ('get', 'post', 'patch', 'delete', 'put')
 
 def spec_path():
     """The spec file, or None."""
-    here = os.path.dirname(os.path.abspath(__file__))
+    here = os.path.dirname(os.path.realpath(__file__))
     candidates = [os.environ.get('BYOC_TELNYX_SPEC', ''), os.path.join(here, '..', '..', '..', 'shared', 'telnyx-api')]
     if os.environ.get('REPO'):
         candidates.append(os.path.join(os.environ['REPO'], '..', 'shared', 'telnyx-api'))
