@@ -43,7 +43,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: One message per bad line (C(<kind> line N: <problem>)); empty when the list is good.
+  description: "One message per bad line (C(<kind>.list line N: <problem>)); empty when the list is good."
   type: list
   elements: str
 """

@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,20 +44,18 @@ def _tool(name):
     return shutil.which(name) or shutil.which(name, path='/usr/sbin:/usr/bin:/sbin:/bin')
 
 
+def pytest_configure(config):
+    # a private base directory: pytest's shared /tmp/pytest-of-<user> keeps only the last 3 runs of anyone
+    if not config.option.basetemp:
+        config.option.basetemp = tempfile.mkdtemp(prefix='byoc-sbc-tests-')
+
+
 def pytest_collection_modifyitems(items):
     missing = [t for t in TOOLS if not _tool(t)]
     if missing:
         skip = pytest.mark.skip(reason='missing %s (scripts/setup installs them)' % ', '.join(missing))
         for item in items:
             item.add_marker(skip)
-
-
-def _collections_path():
-    if os.environ.get('ANSIBLE_COLLECTIONS_PATH'):
-        return os.environ['ANSIBLE_COLLECTIONS_PATH']
-    if REPO.parent.parent.name == 'ansible_collections':
-        return str(REPO.parent.parent.parent)
-    return str(REPO / '.ansible' / 'collections')
 
 
 def base_vars(config_dir, run_dir, trunks, **extra):
@@ -77,8 +76,11 @@ def run_role(workdir, variables, name='render'):
     workdir = Path(workdir)
     vars_file = workdir / ('%s-vars.json' % name)
     vars_file.write_text(json.dumps(variables))
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=_collections_path(), ANSIBLE_NOCOLOR='1',
-               ANSIBLE_RETRY_FILES_ENABLED='0', ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0')
+    env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='0', ANSIBLE_LOCALHOST_WARNING='0',
+               ANSIBLE_INVENTORY_UNPARSED_WARNING='0')
+    if not env.get('ANSIBLE_COLLECTIONS_PATH'):
+        # a checkout: its ansible.cfg finds the collection through the link scripts/setup makes
+        env['ANSIBLE_CONFIG'] = str(REPO / 'ansible.cfg')
     playbook = Path(sys.executable).parent / 'ansible-playbook'
     proc = subprocess.run([str(playbook), str(HERE / 'render.yml'), '-i', 'localhost,', '-e', '@%s' % vars_file],
                           cwd=str(workdir), env=env, capture_output=True, text=True, timeout=300, check=False)
@@ -319,6 +321,16 @@ def make_bed(tmp_path_factory, name, trunks, **extra):
     proc = bed.render()
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     return bed
+
+
+def serve(bed):
+    """Generator body of a module's bed fixture: run its Kamailio, then stop every process by PID."""
+    try:
+        bed.kamailio.start()
+        yield bed
+    finally:
+        bed.sip.stop_all()
+        bed.kamailio.stop()
 
 
 @pytest.fixture

@@ -1,0 +1,120 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""sbc_rtpengine: media anchored by rtpengine (started from the role's rtpengine.conf), RTP or SRTP toward
+the carrier per trunk, RFC 2833 events relayed; checked on the wire with tcpdump on lo."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import CARRIER1, CARRIER_PORT, CC, RTP_PORTS, RTPE_NG_PORT, TOKEN, make_bed, serve, stop_pid, wait_for
+
+TRUNKS = [
+    {'name': 'acme-rtp', 'type': 'ip', 'ip_auth_method': 'token', 'token': TOKEN},
+    {'name': 'acme-srtp', 'type': 'ip', 'ip_auth_method': 'token', 'token': TOKEN,
+     'inbound': {'encrypted_media': 'SRTP'}, 'outbound': {'encrypted_media': 'SRTP'}},
+]
+CC_MEDIA, CARRIER_MEDIA = 6001, 6002
+SRTP_TAG = 10  # AES_CM_128_HMAC_SHA1_80 adds an 80-bit authentication tag to every packet
+
+pytestmark = pytest.mark.skipif(not (shutil.which('rtpengine') and shutil.which('tcpdump')),
+                                reason='rtpengine and tcpdump are needed (scripts/setup installs them)')
+
+
+def _ng_ping():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(0.3)
+        try:
+            s.sendto(b'42 d7:command4:pinge', ('127.0.0.1', RTPE_NG_PORT))
+            return b'pong' in s.recv(200)
+        except OSError:
+            return False
+
+
+@pytest.fixture(scope='module')
+def bed(tmp_path_factory):
+    bed = make_bed(tmp_path_factory, 'media', TRUNKS, sbc_rtpengine=True)
+    conf = bed.config_dir / 'rtpengine.conf'
+    with open(bed.workdir / 'rtpengine.log', 'w') as log:
+        rtpengine = subprocess.Popen([shutil.which('rtpengine'), '--config-file=%s' % conf, '--foreground', '--log-stderr'],
+                                     stdout=log, stderr=subprocess.STDOUT)
+    try:
+        assert wait_for(_ng_ping, 15), 'rtpengine did not answer on its NG socket'
+        yield from serve(bed)
+    finally:
+        stop_pid(rtpengine)
+
+
+def read_pcap(path):
+    """(src, sport, dst, dport, payload) of every IPv4 UDP packet in a pcap file."""
+    data = Path(path).read_bytes()
+    if len(data) < 24:
+        return []
+    endian = '<' if data[:4] in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1') else '>'
+    link_header = {0: 4, 1: 14, 113: 16, 276: 20}[struct.unpack(endian + 'I', data[20:24])[0]]
+    pos, packets = 24, []
+    while pos + 16 <= len(data):
+        length = struct.unpack(endian + 'I', data[pos + 8:pos + 12])[0]
+        ip = data[pos + 16 + link_header:pos + 16 + length]
+        pos += 16 + length
+        if len(ip) < 28 or ip[0] >> 4 != 4 or ip[9] != 17:
+            continue
+        ihl = (ip[0] & 15) * 4
+        sport, dport = struct.unpack('!HH', ip[ihl:ihl + 4])
+        packets.append((socket.inet_ntoa(ip[12:16]), sport, socket.inet_ntoa(ip[16:20]), dport, ip[ihl + 8:]))
+    return packets
+
+
+def _capture(workdir, name):
+    pcap, log = workdir / ('%s.pcap' % name), workdir / ('%s-tcpdump.log' % name)
+    with open(log, 'w') as fh:
+        proc = subprocess.Popen([shutil.which('tcpdump'), '-i', 'lo', '-nn', '-U', '-w', str(pcap),
+                                 'udp and (portrange %d-%d or port %d or port %d)' % (RTP_PORTS + (CC_MEDIA, CARRIER_MEDIA))],
+                                stdout=fh, stderr=subprocess.STDOUT)
+    wait_for(lambda: 'listening on' in log.read_text(), 10)
+    return proc, pcap
+
+
+def _relayed(port):
+    return RTP_PORTS[0] <= port <= RTP_PORTS[1]
+
+
+@pytest.mark.parametrize('trunk,srtp', [(0, False), (1, True)], ids=['rtp', 'srtp'])
+def test_media_and_dtmf_flow_through_rtpengine(bed, parties, trunk, srtp):
+    tcpdump, pcap = _capture(bed.workdir, TRUNKS[trunk]['name'])
+    try:
+        carrier = parties.uas('carrier1-media', CARRIER1, CARRIER_PORT, scenario='uas_srtp.xml' if srtp else 'uas_answer.xml',
+                              media_port=CARRIER_MEDIA, extra=['-rtp_echo'])
+        rc, replies = parties.uac('media-call', '+18005551234', bed.trunk_port(trunk), media_port=CC_MEDIA,
+                                  extra=['-set', 'media', 'true'])
+    finally:
+        stop_pid(tcpdump, first=signal.SIGINT)
+    assert rc == 0
+    offer = carrier.requests('INVITE')[0]
+    answer = [r for r in replies if r.startswith('SIP/2.0 200') and 'm=audio' in r][0]
+    # both legs see rtpengine, not each other
+    for sdp in (offer, answer):
+        assert 'c=IN IP4 127.0.0.1' in sdp
+        assert _relayed(int(re.search(r'^m=audio (\d+)', sdp, flags=re.M).group(1)))
+    assert ('RTP/SAVP' in offer and 'a=crypto:' in offer) == srtp
+    assert 'RTP/AVP ' in answer and 'a=crypto' not in answer
+
+    packets = read_pcap(pcap)
+    from_cc = [p[4] for p in packets if (p[0], p[1]) == (CC, CC_MEDIA) and _relayed(p[3])]
+    to_carrier = [p[4] for p in packets if _relayed(p[1]) and (p[2], p[3]) == (CARRIER1, CARRIER_MEDIA)]
+    echoed_to_cc = [p[4] for p in packets if _relayed(p[1]) and (p[2], p[3]) == (CC, CC_MEDIA)]
+    assert len(from_cc) >= 40, 'the caller sent no audio to rtpengine'
+    assert len(to_carrier) == len(from_cc)
+    assert len(echoed_to_cc) >= 40, 'no media came back from the carrier through rtpengine'
+    dtmf = [p for p in to_carrier if len(p) >= 12 and p[1] & 0x7F == 101]
+    assert len(dtmf) >= 10, 'RFC 2833 telephone-event packets did not reach the carrier'
+    tag = SRTP_TAG if srtp else 0
+    assert sorted({len(p) for p in to_carrier}) == sorted({len(p) + tag for p in from_cc})

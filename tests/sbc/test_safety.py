@@ -1,0 +1,68 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Changing a running SBC with the role: lists reload without restart; a broken input changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from conftest import CARRIER1, CARRIER2, CARRIER_PORT, TOKEN, make_bed, serve, wait_for
+
+TRUNKS = [{'name': 'acme-token', 'type': 'ip', 'ip_auth_method': 'token', 'token': TOKEN}]
+NEW_CARRIER = '127.0.0.4'
+SERVING = ('kamailio.cfg', 'dispatcher.list', 'address.list')
+
+
+@pytest.fixture(scope='module')
+def bed(tmp_path_factory):
+    yield from serve(make_bed(tmp_path_factory, 'safety', TRUNKS))
+
+
+def _snapshot(bed):
+    return {name: hashlib.sha256((bed.config_dir / name).read_bytes()).hexdigest() for name in SERVING}
+
+
+def _carriers(*addresses):
+    return [{'address': a, 'port': CARRIER_PORT} for a in addresses]
+
+
+def _call_succeeds(bed, parties):
+    carrier = parties.uas('carrier1', CARRIER1, CARRIER_PORT)
+    rc, _replies = parties.uac('call', '+18005551234', bed.trunk_port(0))
+    carrier.stop()
+    return rc == 0 and len(carrier.requests('INVITE')) == 1
+
+
+def test_list_change_reloads_without_restart(bed):
+    pid = bed.kamailio.pid
+    cfg_before = _snapshot(bed)['kamailio.cfg']
+    proc = bed.render(sbc_reload_lists=True, sbc_carrier_addresses=_carriers(CARRIER1, CARRIER2, NEW_CARRIER))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert 'Reload the dispatcher list' in proc.stdout and 'Reload the permissions list' in proc.stdout
+    assert _snapshot(bed)['kamailio.cfg'] == cfg_before
+    new_uri = 'sip:%s:%d;transport=udp' % (NEW_CARRIER, CARRIER_PORT)
+    assert wait_for(lambda: new_uri in bed.kamailio.dispatcher_flags(10), 10)
+    assert NEW_CARRIER in bed.kamailio.kamcmd('permissions.addressDump')
+    assert bed.kamailio.alive() and bed.kamailio.pid == pid
+
+
+BROKEN_TRUNKS = [dict(TRUNKS[0], ip_auth_method='tech_prefix', tech_prefix='12345'), dict(TRUNKS[0], name='other', token='short')]
+
+
+@pytest.mark.parametrize('override,problems', [
+    ({'sbc_carrier_addresses': _carriers(CARRIER1, '127.0.0.300', 'sip.telnyx.com')},
+     ["host '127.0.0.300' is not an IP literal", "host 'sip.telnyx.com' is not an IP literal"]),
+    ({'byoc_trunks': BROKEN_TRUNKS}, ["(acme-token).tech_prefix: '12345' is not 4 digits", '(other).token: 12-48 characters']),
+    ({'sbc_kamailio_mpath': '/nonexistent/kamailio/modules'}, ['kamailio -c rejected the generated configuration']),
+], ids=['list-entries', 'trunk-values', 'kamailio-c'])
+def test_broken_input_leaves_the_running_sbc_alone(bed, parties, override, problems):
+    pid, before = bed.kamailio.pid, _snapshot(bed)
+    proc = bed.render(sbc_reload_lists=True, **override)
+    assert proc.returncode != 0
+    for problem in problems:  # every problem is named at once
+        assert problem in proc.stdout
+    assert _snapshot(bed) == before
+    assert bed.kamailio.alive() and bed.kamailio.pid == pid
+    assert _call_succeeds(bed, parties)
