@@ -1,0 +1,181 @@
+# -*- coding: utf-8 -*-
+# Copyright: byoc.carrier contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The playbooks end to end against a real emulator process (demo inventory, Telnyx side).
+
+The SBC side is left to the sbc role's own tests and to scripts/demo (trunk_sbc=false here).
+The tests run in order on one emulator: converge, re-run, drift, audit, teardown. They converge only the EU
+SBC (--limit: three trunks, one per kind) to stay quick; scripts/demo converges the whole demo fleet.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import threading
+
+import pytest
+from telnyx_emulator.testing import running_emulator
+
+from .helpers import DEMO, ansible_env, run_playbook, writes
+
+EU = 'cc-initech-eu-demo'
+SECRETS = ('demo-password-eu-1', 'KEYplaybooks000000000000000')
+NO_SBC = ('-e', 'trunk_sbc=false')
+
+
+@pytest.fixture(scope='module')
+def emulator():
+    with running_emulator(api_key='KEYplaybooks000000000000000') as emu:
+        yield emu
+
+
+@pytest.fixture(scope='module')
+def env(emulator, tmp_path_factory):
+    return ansible_env(emulator, tmp_path_factory.mktemp('demo'))
+
+
+def reports(env):
+    return os.path.join(env['BYOC_DEMO_DIR'], 'reports')
+
+
+def connections(emulator, kind):
+    status, body, _headers = emulator.call('GET', '/%s_connections?page[size]=250' % kind)
+    assert status == 200
+    return {c['connection_name']: c for c in body['data']}
+
+
+def test_01_a_wrong_model_is_refused_with_every_error_and_nothing_sent(emulator, env, tmp_path):
+    inventory = tmp_path / 'inventory'
+    shutil.copytree(DEMO, inventory)
+    eu = inventory / 'group_vars' / 'demo_eu.yml'
+    text = eu.read_text()
+    text = text.replace('"+4930123456", ', '"030123456", ').replace('tech_prefix: "4711"', 'tech_prefix: "47111"')
+    text = text.replace('codecs: [G711A], no_answer_timeout: 45', 'codecs: [G729], no_answer_timeout: 45')
+    eu.write_text(text.replace('name: initech-eu-demo-fqdn', 'name: acme-com-demo-cred'))
+    emulator.reset()
+    rc, out, _recap = run_playbook('site', env, *NO_SBC, inventory=str(inventory))
+    assert rc != 0
+    assert '4 error(s) in the inventory model' in out
+    for line in ('cc-initech-eu-demo / initech-eu-demo-cred / numbers.0: must be an E.164 number',
+                 'cc-initech-eu-demo / initech-eu-demo-ip / tech_prefix: must be exactly 4 digits',
+                 'cc-initech-eu-demo / initech-eu-demo-cred / inbound.codecs[0]: must be one of',
+                 'cc-initech-eu-demo / acme-com-demo-cred / name: acme-com-demo-cred is also used by cc-acme-com-demo/'):
+        assert line in out
+    assert emulator.stats()['total'] == 0
+
+
+def test_02_site_converges_and_writes_the_handoff_sheets(emulator, env):
+    rc, out, recap = run_playbook('site', env, '--limit', EU, *NO_SBC)
+    assert rc == 0, out
+    assert recap[EU]['changed'] > 0 and recap[EU]['failed'] == 0, recap
+    creds = connections(emulator, 'credential')
+    assert set(creds) == {'initech-eu-demo-cred'}
+    assert creds['initech-eu-demo-cred']['inbound']['codecs'] == ['G711A']
+    ip = connections(emulator, 'ip')['initech-eu-demo-ip']
+    assert ip['outbound']['tech_prefix'] == '4711'
+    sheet = open(os.path.join(reports(env), 'handoff-eu-demo.md'), encoding='utf-8').read()
+    row = '| %s | initech-eu-demo-cred | credentials | %s | initecheudemo@sip.telnyx.eu | +4930123456, +49301234560 | present |'
+    assert row % (EU, creds['initech-eu-demo-cred']['id']) in sheet
+    assert '| %s | initech-eu-demo-fqdn | fqdn | %s | initecheufqdn@sip.telnyx.eu | +442079460010 | present |' % (
+        EU, connections(emulator, 'fqdn')['initech-eu-demo-fqdn']['id']) in sheet
+    for secret in SECRETS:
+        assert secret not in out and secret not in sheet
+
+
+def test_03_a_second_run_changes_nothing_and_writes_nothing(emulator, env):
+    emulator.reset(keep_state=True)
+    rc, out, recap = run_playbook('site', env, '--limit', EU, *NO_SBC)
+    assert rc == 0, out
+    assert {h: r['changed'] for h, r in recap.items()} == {h: 0 for h in recap}
+    assert writes(emulator.stats()) == 0
+
+
+def test_04_audit_reports_drift_with_secrets_masked_and_changes_nothing(emulator, env):
+    rc, out, _recap = run_playbook('audit', env, '--limit', EU)
+    assert rc == 0, out
+    clean = json.load(open(os.path.join(reports(env), 'drift-eu-demo.json'), encoding='utf-8'))
+    assert clean['drift'] is False
+    assert 'No drift' in open(os.path.join(reports(env), 'drift-eu-demo.md'), encoding='utf-8').read()
+
+    cred = connections(emulator, 'credential')['initech-eu-demo-cred']
+    status, _body, _h = emulator.call('PATCH', '/credential_connections/%s' % cred['id'],
+                                      {'password': 'drifted-password-42', 'inbound': dict(cred['inbound'], channel_limit=7, codecs=['G711U'])})
+    assert status == 200
+    emulator.reset(keep_state=True)
+    rc, out, _recap = run_playbook('audit', env, '--limit', EU)
+    assert rc == 0, out
+    assert writes(emulator.stats()) == 0
+    drift = json.load(open(os.path.join(reports(env), 'drift-eu-demo.json'), encoding='utf-8'))
+    rows = drift['hosts'][EU]['initech-eu-demo-cred']
+    assert drift['drift'] is True
+    assert {'module': 'sip_inbound', 'setting': 'codecs', 'wanted': ['G711A'], 'found': ['G711U']} in rows
+    assert {'module': 'sip_connection', 'setting': 'password', 'wanted': '******** (changed)', 'found': '********'} in rows
+    text = open(os.path.join(reports(env), 'drift-eu-demo.md'), encoding='utf-8').read()
+    assert '| initech-eu-demo-cred | sip_inbound | codecs | ["G711A"] | ["G711U"] |' in text
+    for secret in SECRETS + ('drifted-password-42',):
+        assert secret not in out and secret not in text and secret not in json.dumps(drift)
+
+
+class SipResponder:
+    """A carrier stand-in that answers every SIP request with 200 OK (UDP), in a thread; always closed."""
+
+    def __init__(self, address, port=5060):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((address, port))
+        self.sock.settimeout(0.2)
+        self.seen = []
+        self.running = True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while self.running:
+            try:
+                data, peer = self.sock.recvfrom(65535)
+            except socket.timeout:
+                continue
+            text = data.decode('utf-8', 'replace')
+            self.seen.append(text.split('\r\n', 1)[0])
+            headers = [h for h in text.split('\r\n') if h.split(':', 1)[0] in ('Via', 'From', 'To', 'Call-ID', 'CSeq')]
+            self.sock.sendto(('SIP/2.0 200 OK\r\n%s\r\nContent-Length: 0\r\n\r\n' % '\r\n'.join(headers)).encode(), peer)
+
+    def close(self):
+        self.running = False
+        self.thread.join()
+        self.sock.close()
+
+
+def test_05_verify_probes_the_carrier_addresses_and_checks_registration(emulator, env):
+    responder = SipResponder('127.0.62.2')
+    try:
+        rc, out, _recap = run_playbook('verify', env, '--limit', EU, '-e', 'trunk_verify_timeout=1')
+    finally:
+        responder.close()
+    assert rc != 0
+    assert responder.seen and responder.seen[0] == 'OPTIONS sip:127.0.62.2:5060 SIP/2.0'
+    assert 'SIP OPTIONS 127.0.62.3:5060: no answer within 1' in out
+    assert 'registration initech-eu-demo-cred: Not Registered' in out  # the emulator never sees a REGISTER
+    sheet = open(os.path.join(reports(env), 'handoff-eu-demo.md'), encoding='utf-8').read()
+    assert '| %s | SIP OPTIONS | 127.0.62.2:5060 | ok | 200 OK in ' % EU in sheet
+    assert '| %s | SIP OPTIONS | 127.0.62.3:5060 | FAILED | no answer within 1' % EU in sheet
+    assert '| %s | registration | initech-eu-demo-cred | FAILED | Not Registered |' % EU in sheet
+
+
+def test_06_teardown_needs_the_confirmation_then_removes_what_the_inventory_declares(emulator, env):
+    emulator.reset(keep_state=True)
+    rc, out, _recap = run_playbook('teardown', env, '--limit', EU)
+    assert rc != 0 and 'byoc_teardown_confirm=demo' in out
+    assert emulator.stats()['total'] == 0
+    rc, out, _recap = run_playbook('teardown', env, '--limit', EU, '-e', 'byoc_teardown_confirm=demo')
+    assert rc == 0, out
+    names = set(connections(emulator, 'credential')) | set(connections(emulator, 'ip')) | set(connections(emulator, 'fqdn'))
+    assert not {n for n in names if n.startswith('initech-')}
+    status, body, _h = emulator.call('GET', '/phone_numbers?filter[phone_number]=%2B4930123456')
+    assert status == 200 and not body['data'][0].get('connection_id')
+    sheet = open(os.path.join(reports(env), 'handoff-eu-demo.md'), encoding='utf-8').read()
+    assert '| initech-eu-demo-cred | credentials | (not created yet) | initecheudemo@sip.telnyx.eu | +4930123456, +49301234560 | absent |' in sheet
+    rc, out, recap = run_playbook('teardown', env, '--limit', EU, '-e', 'byoc_teardown_confirm=demo')
+    assert rc == 0 and recap[EU]['changed'] == 0, out
