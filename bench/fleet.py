@@ -97,8 +97,19 @@ def fleet(size):
 
 
 def subset(entries, size):
-    """The first ``size`` entries: the kind mix repeats every 20 entries and the regions every 3."""
-    return list(entries[:size])
+    """``size`` entries keeping the kind mix (at least one of each kind present), in fleet order."""
+    if size >= len(entries):
+        return list(entries)
+    by_kind = {}
+    for entry in entries:
+        by_kind.setdefault(entry["type"], []).append(entry)
+    counts = dict((kind, max(1, int(round(size * len(items) / float(len(entries)))))) for kind, items in by_kind.items())
+    while sum(counts.values()) > size:
+        counts[max(counts, key=counts.get)] -= 1
+    chosen = set()
+    for kind, items in by_kind.items():
+        chosen.update(id(e) for e in items[:counts[kind]])
+    return [e for e in entries if id(e) in chosen]
 
 
 def main(argv=None):

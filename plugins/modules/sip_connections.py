@@ -394,7 +394,7 @@ api_retries:
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.byoc.carrier.plugins.module_utils import _bulk, _runner, _settings
-from ansible_collections.byoc.carrier.plugins.module_utils._client import client_from_module
+from ansible_collections.byoc.carrier.plugins.module_utils._client import RateLimiter, client_from_module
 
 ARGUMENT_SPEC = dict(
     connections=dict(type='list', elements='dict', required=True),
@@ -425,7 +425,11 @@ def main():
         module.no_log_values.update(secrets)
         module.fail_json(msg='%d problem(s) in the options, nothing was sent: %s' % (len(problems), '; '.join(problems)),
                          problems=problems)
-    client = client_from_module(module, max_rps=params['max_rps'], pool_size=2)
+    client = client_from_module(module, pool_size=2)
+    if params['max_rps']:
+        # shared by the workers; a burst of one request per worker lets them make up for a late wake-up
+        # (Telnyx's own bucket holds a second's worth of requests, so the average rate still holds)
+        client.limiter = RateLimiter(params['max_rps'], burst=min(params['workers'], int(params['max_rps']) or 1))
     reconciler = _bulk.Reconciler(client, entries, check_mode=module.check_mode, workers=params['workers'],
                                   prune_tags=params['prune_tags'] if params['prune'] else None, want_diff=module._diff)
     with _runner.api_errors(module, changed=False):

@@ -296,3 +296,16 @@ def _suboptions_from_docs(docs):
 def test_documented_entry_options_match_the_settings_table():
     docs = yaml.safe_load(sip_connections.DOCUMENTATION)['options']['connections']['suboptions']
     assert _suboptions_from_docs(docs) == _suboptions_from_spec(_bulk.entry_spec())
+
+
+def test_max_rps_paces_every_request_of_the_run(api):
+    account(api)
+    for index in range(8):
+        api.add('POST', '/credential_connections', handler=echo({'id': str(700 + index), 'record_type': 'credential_connection'}))
+    fleet = [dict(CRED, name='acme-%d' % i, username='acme%04d' % i, outbound={}) for i in range(8)]
+    result = run(api, fleet, max_rps=4, workers=2)
+    assert result['summary']['created'] == 8
+    assert result['api_requests'] == 11
+    # 11 requests at 4/s with a burst of 2 (one per worker) cannot take less than (11 - 2) / 4 s
+    assert api.elapsed >= (11 - 2) / 4.0
+    assert api.sleeps
