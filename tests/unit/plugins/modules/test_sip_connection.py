@@ -66,9 +66,9 @@ def test_create_credentials_puts_every_set_option_in_one_post(api):
     api.add('GET', '/connections', json=page([]), params=listing('acme-cred'))
     api.add('POST', '/credential_connections', handler=echo({'id': '100', 'record_type': 'credential_connection'}))
     result = run_module(sip_connection, cred_args(api, comfort_noise=False, webhook_url='https://hooks.example.com/t',
-                                                 anchorsite='Frankfurt, Germany', encode_contact_header=True,
-                                                 webhook_api_version='2', webhook_failover_url='http://fail.example.com',
-                                                 active=True), diff=True)
+                                                  anchorsite='Frankfurt, Germany', encode_contact_header=True,
+                                                  webhook_api_version='2', webhook_failover_url='http://fail.example.com',
+                                                  active=True), diff=True)
     body = {'connection_name': 'acme-cred', 'user_name': 'acmefra1', 'password': PASSWORD,
             'webhook_event_url': 'https://hooks.example.com/t', 'webhook_event_failover_url': 'http://fail.example.com',
             'webhook_api_version': '2', 'anchorsite_override': 'Frankfurt, Germany', 'encode_contact_header_enabled': True,
@@ -123,7 +123,7 @@ def test_update_sends_one_patch_with_what_differs_and_nested_objects_whole(api):
     api.add('GET', '/credential_connections', json=page([cred()]), params=listing('acme-cred'))
     api.add('PATCH', '/credential_connections/100', handler=echo(cred()))
     result = run_module(sip_connection, cred_args(api, dtmf_type='Inband', rtcp={'report_frequency': 10},
-                                                 tags=['prod', 'acme', 'new']), diff=True)
+                                                  tags=['prod', 'acme', 'new']), diff=True)
     assert api.calls[1] == ('PATCH', '/credential_connections/100', {}, {
         'dtmf_type': 'Inband', 'tags': ['acme', 'new', 'prod'],
         'rtcp_settings': {'port': 'rtp+1', 'report_frequency_secs': 10, 'capture_enabled': False}})
