@@ -273,29 +273,20 @@ def test_state_absent_deletes_and_reports_absent(api):
     assert [(r['name'], r['status']) for r in result['results']] == [('acme-fqdn', 'deleted'), ('gone', 'absent')]
 
 
-def _suboptions_from_spec(spec):
+def _shape(options, children):
+    """type/choices/elements/default/required of every option, recursively (``children``: 'options' or 'suboptions')."""
     out = {}
-    for name, opt in spec.items():
+    for name, opt in options.items():
         item = dict((k, opt[k]) for k in ('type', 'choices', 'elements', 'default', 'required') if opt.get(k) not in (None, False))
-        if opt.get('options'):
-            item['suboptions'] = _suboptions_from_spec(opt['options'])
-        out[name] = item
-    return out
-
-
-def _suboptions_from_docs(docs):
-    out = {}
-    for name, opt in docs.items():
-        item = dict((k, opt[k]) for k in ('type', 'choices', 'elements', 'default', 'required') if opt.get(k) not in (None, False))
-        if opt.get('suboptions'):
-            item['suboptions'] = _suboptions_from_docs(opt['suboptions'])
+        if opt.get(children):
+            item['suboptions'] = _shape(opt[children], children)
         out[name] = item
     return out
 
 
 def test_documented_entry_options_match_the_settings_table():
     docs = yaml.safe_load(sip_connections.DOCUMENTATION)['options']['connections']['suboptions']
-    assert _suboptions_from_docs(docs) == _suboptions_from_spec(_bulk.entry_spec())
+    assert _shape(docs, 'suboptions') == _shape(_bulk.entry_spec(), 'options')
 
 
 def test_max_rps_paces_every_request_of_the_run(api):
