@@ -12,6 +12,7 @@ Public helpers (names are stable, other modules build on them):
   (``msg`` is the client's message: method, path, status, Telnyx's code/detail and field).
 * ``find_connection(module, client, name, kind='any', full=True)``: the one connection called exactly
   ``name`` (or ``None``); fails listing the ids when there are several.
+* ``record_type(kind)``: the API ``record_type`` of a kind.
 * ``kind_of(obj)``: ``credentials``, ``ip`` or ``fqdn`` from an API object's ``record_type``.
 * ``redact(obj)``: a deep copy with every secret field masked.
 * ``sip_uri(obj, region='com', kind=None)``: ``<username or sip_subdomain>@sip.telnyx.<region>``.
@@ -355,7 +356,7 @@ class SettingsRun:
         children = CHILDREN.get(kind)
         wanted = params.get(children.option) if children else None
         if self.module.check_mode:
-            obj = _settings.apply_patch({'record_type': _record_type(kind)}, body)
+            obj = _settings.apply_patch({'record_type': record_type(kind)}, body)
             if wanted is not None:
                 obj[children.option] = wanted
             return self.finish(kind, None, obj, True, params)
@@ -464,8 +465,12 @@ class SettingsRun:
 _ID_RE = re.compile(r'^([0-9]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$')
 
 
-def _record_type(kind):
+def record_type(kind):
+    """Telnyx's record_type of a connection kind (credentials -> credential_connection)."""
     return dict((v, k) for k, v in RECORD_KINDS.items())[kind]
+
+
+_record_type = record_type
 
 
 def run_settings(scope):

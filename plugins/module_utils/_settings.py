@@ -459,8 +459,15 @@ def _format_path(path):
     return out
 
 
+_SCHEMAS = {}
+
+
 def _schema(scope):
-    return vol.Schema(dict((vol.Optional(s.option), _optional(s.validator())) for s in settings(scope)), extra=vol.ALLOW_EXTRA)
+    """The scope's voluptuous schema, compiled once."""
+    if scope not in _SCHEMAS:
+        _SCHEMAS[scope] = vol.Schema(dict((vol.Optional(s.option), _optional(s.validator())) for s in settings(scope)),
+                                     extra=vol.ALLOW_EXTRA)
+    return _SCHEMAS[scope]
 
 
 def _problems(schema, params):

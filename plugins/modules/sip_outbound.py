@@ -120,6 +120,11 @@ changed_options:
   type: list
   elements: str
   sample: [localization, outbound_voice_profile]
+msg:
+  description: A note when, in check mode, the connection does not exist yet (an earlier task would create it).
+  returned: in check mode when the connection does not exist
+  type: str
+  sample: "Connection 'acme-1' does not exist (yet); in a real run it must have been created first (...)"
 api_retries:
   description: Retries the API client made (429, 5xx, no answer).
   returned: success
