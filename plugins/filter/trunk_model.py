@@ -141,8 +141,6 @@ def _kind_errors(host, name, trunk):
     for field, only in ONLY_FOR_KIND.items():
         if trunk.get(field) and kind in KINDS and kind != only:
             out.append(_error(host, name, field, 'only for %s trunks, this one is %s' % (only, kind)))
-    if kind == 'fqdn' and bool(trunk.get('username')) != bool(trunk.get('password')):
-        out.append(_error(host, name, 'username/password', 'set both or neither on an fqdn trunk'))
     inbound, outbound = trunk.get('inbound') or {}, trunk.get('outbound') or {}
     if kind in SHARED_ENCRYPTED_MEDIA_KINDS and isinstance(inbound, dict) and isinstance(outbound, dict):
         wanted = {inbound.get('encrypted_media'), outbound.get('encrypted_media')} - {None}

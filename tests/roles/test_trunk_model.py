@@ -92,7 +92,6 @@ def test_names_usernames_subdomains_and_numbers_are_unique_across_the_fleet():
 def test_kind_rules():
     model = {'h': {'byoc_region': 'ca', 'byoc_environment': 'staging', 'byoc_trunks': [
         {'name': 'c1', 'type': 'credentials', 'username': 'user1', 'password': 'x' * 12, 'fqdns': [{'fqdn': 'a.example'}]},
-        {'name': 'f1', 'type': 'fqdn', 'fqdns': [{'fqdn': 'a.example'}], 'username': 'fqdnuser'},
         {'name': 'i1', 'type': 'ip', 'ips': [{'address': '192.0.2.1'}],
          'inbound': {'encrypted_media': 'SRTP'}, 'outbound': {'encrypted_media': 'SRTP'}},
         {'name': 'f2', 'type': 'fqdn', 'fqdns': [{'fqdn': 'b.example'}],
@@ -100,7 +99,6 @@ def test_kind_rules():
     ]}}
     got = fields(errors_of(model))
     assert ('h', 'c1', 'fqdns') in got
-    assert ('h', 'f1', 'username/password') in got
     assert not {e for e in got if e[1] == 'i1'}
     # fqdn connections have an encrypted_media per direction: no conflict
     assert not {e for e in got if e[1] == 'f2' and e[2] == 'encrypted_media'}
