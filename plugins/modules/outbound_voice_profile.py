@@ -352,14 +352,13 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def _money_problem(value):
+def _is_money(value):
+    """Whether ``value`` is an amount in USD: a finite decimal >= 0 with at most 2 decimals."""
     try:
         amount = Decimal(value)
     except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite() or amount < 0 or amount != amount.quantize(CENTS):
-        return 'must be an amount in USD >= 0 with at most 2 decimals, got %r' % value
-    return None
+        return False
+    return amount.is_finite() and amount >= 0 and amount == amount.quantize(CENTS)
 
 
 def validate(params):
@@ -373,8 +372,8 @@ def validate(params):
     bad = [c for c in params['allowed_destinations'] or [] if not ALPHA2.match(c.upper())]
     if bad:
         problems.append('allowed_destinations: not ISO 3166-1 alpha-2 country codes: %s' % ', '.join(bad))
-    if params['daily_spend_limit'] is not None and _money_problem(params['daily_spend_limit']):
-        problems.append('daily_spend_limit: ' + _money_problem(params['daily_spend_limit']))
+    if params['daily_spend_limit'] is not None and not _is_money(params['daily_spend_limit']):
+        problems.append('daily_spend_limit: must be an amount in USD >= 0 with at most 2 decimals, got %r' % params['daily_spend_limit'])
     bad = [n for n in (params['call_recording'] or {}).get('caller_phone_numbers') or [] if not E164.match(n)]
     if bad:
         problems.append('call_recording.caller_phone_numbers: not E.164 numbers (+ and 2-15 digits): %s' % ', '.join(bad))

@@ -42,6 +42,11 @@ def test_every_module_is_in_the_telnyx_action_group():
     assert not missing, 'modules missing from action group telnyx in meta/runtime.yml: %s' % ', '.join(missing)
 
 
+def test_every_group_entry_is_a_module():
+    unknown = sorted(set(action_group(RUNTIME)) - set(module_names(MODULES_DIR)))
+    assert not unknown, 'action group telnyx lists names that are not modules in plugins/modules: %s' % ', '.join(unknown)
+
+
 def test_action_group_has_no_duplicates():
     names = action_group(RUNTIME)
     assert len(names) == len(set(names)), names
