@@ -188,6 +188,7 @@ def measure(cmd, env, log_path):
         proc.returncode = os.waitstatus_to_exitcode(status)
     return {
         "wall_s": round(time.monotonic() - start, 3),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
         "rc": proc.returncode,
         "rss_tree_peak_mb": round(peak / 1048576.0, 1),
         "rss_max_process_mb": round(usage.ru_maxrss / 1024.0, 1),
@@ -316,10 +317,11 @@ class Bench:
         if approach == "bulk" and os.path.exists(result_path):
             with open(result_path, encoding="utf-8") as handle:
                 result = json.load(handle)
-            run["module"] = {k: result.get(k) for k in ("changed", "failed", "msg", "summary")}
+            run["module"] = {k: result.get(k) for k in ("changed", "failed", "msg", "summary", "api_requests", "api_retries")}
             run["module"]["updated"] = sorted(r["name"] for r in result.get("results", []) if r.get("status") == "updated")
-        log("%-8s %-9s n=%-4d rc=%s wall=%.1fs requests=%s rss=%.0fMB" % (
-            approach, label, len(entries), run["rc"], run["wall_s"], run["requests"]["total"], run["rss_tree_peak_mb"]))
+        log("%-8s %-9s n=%-4d rc=%s wall=%.1fs cpu=%.1fs requests=%s rss=%.0fMB load=%.1f" % (
+            approach, label, len(entries), run["rc"], run["wall_s"], run["cpu_s"], run["requests"]["total"], run["rss_tree_peak_mb"],
+            os.getloadavg()[0]))
         if run["rc"] != 0:
             log("  see %s" % log_path)
         return run
@@ -379,7 +381,7 @@ def summarise(runs, args, concurrency, scale):
     """Median wall time over the runs, the first run's requests, the worst RSS; bounds; all scaled by ``scale``."""
     walls = [r["wall_s"] for r in runs]
     first = runs[0]
-    total = first["requests"]["total"] * scale
+    total = int(round(first["requests"]["total"] * scale))
     bound_rate = total / float(args.rate_limit) if args.rate_limit else 0.0
     bound_rtt = total * args.latency_ms / 1000.0 / concurrency
     bound = max(bound_rate, bound_rtt)
@@ -389,9 +391,10 @@ def summarise(runs, args, concurrency, scale):
         "ok": all(r["rc"] == 0 for r in runs),
         "wall_s": round(wall, 2),
         "wall_s_runs": walls,
+        "cpu_s": round(statistics.median(r["cpu_s"] for r in runs) * scale, 2),
         "requests": total,
-        "by_method": {m: n * scale for m, n in first["requests"]["by_method"].items()},
-        "writes": first["requests"]["writes"] * scale,
+        "by_method": {m: int(round(n * scale)) for m, n in first["requests"]["by_method"].items()},
+        "writes": int(round(first["requests"]["writes"] * scale)),
         "rss_tree_peak_mb": max(r["rss_tree_peak_mb"] for r in runs),
         "rss_max_process_mb": max(r["rss_max_process_mb"] for r in runs),
         "bound_rate_s": round(bound_rate, 2),
@@ -400,7 +403,7 @@ def summarise(runs, args, concurrency, scale):
         "ratio_to_bound": round(wall / bound, 2) if bound else None,
     }
     if "drift" in first:
-        summary["drift_objects"] = first["drift"]["objects"] * scale
+        summary["drift_objects"] = int(round(first["drift"]["objects"] * scale))
         summary["drift_exact"] = all(r["drift"]["exact"] for r in runs)
     return summary
 
@@ -423,21 +426,40 @@ def check_targets(bulk):
 
 
 def table(results):
-    lines = ["| approach | scenario | wall s | requests (GET/POST/PATCH/DELETE) | writes | bound s (rate / rtt) | wall/bound | peak RSS MB |",
-             "|---|---|---:|---|---:|---|---:|---:|"]
+    lines = ["| approach | scenario | wall s | controller CPU s | requests (GET/POST/PATCH/DELETE) | writes | bound s (rate / rtt) | wall/bound "
+             "| peak RSS MB |", "|---|---|---:|---:|---|---:|---|---:|---:|"]
     notes = []
     for name, approach in results["approaches"].items():
         for scen in ("cold", "nochange", "drift"):
             s = approach["scenarios"][scen]
             meth = "/".join(str(s["by_method"].get(m, 0)) for m in ("GET", "POST", "PATCH", "DELETE"))
-            lines.append("| %s | %s | %.1f%s | %d (%s) | %d | %.1f (%.1f / %.1f) | %s | %.0f |" % (
-                approach["label"], scen, s["wall_s"], " (median of %d)" % s["runs"] if s["runs"] > 1 else "",
+            lines.append("| %s | %s | %.1f%s | %.1f | %d (%s) | %d | %.1f (%.1f / %.1f) | %s | %.0f |" % (
+                approach["label"], scen, s["wall_s"], " (median of %d)" % s["runs"] if s["runs"] > 1 else "", s["cpu_s"],
                 s["requests"], meth, s["writes"], s["bound_s"], s["bound_rate_s"], s["bound_rtt_s"],
                 s["ratio_to_bound"], s["rss_tree_peak_mb"]))
         drift = approach["scenarios"]["drift"]
         notes.append("%s: drift repair of %d objects wrote %d (%s)" % (
             name, drift["drift_objects"], drift["writes"], "exactly the drifted ones" if drift["drift_exact"] else "not only the drifted ones"))
     return "\n".join(lines + [""] + notes)
+
+
+def markdown(results):
+    """A Markdown summary of a run: settings, the table, the checks and targets."""
+    emu, fleet_info, machine = results["emulator"], results["fleet"], results["machine"]
+    lines = [
+        "Run of %s: emulator latency %d ms, rate limit %d requests/s; fleet %d (%s), subset %d; "
+        "%d CPUs, load average %.1f at start, %.1f at end; %.0f s in all." % (
+            results["date"], emu["latency_ms"], emu["rate_limit_rps"], fleet_info["size"],
+            ", ".join("%s %d" % kv for kv in sorted(fleet_info["mix"].items())), fleet_info["subset"],
+            machine["cpus"], machine["loadavg_start"], machine["loadavg_end"], results["duration_s"]),
+        "",
+        table(results),
+        "",
+    ]
+    for kind, checks in (("check", results.get("checks", {})), ("target", results.get("targets", {}))):
+        for name, ok in sorted(checks.items()):
+            lines.append("- %s `%s`: %s" % (kind, name, "PASS" if ok else "FAIL"))
+    return "\n".join(lines) + "\n"
 
 
 def parse_args(argv):
@@ -451,6 +473,8 @@ def parse_args(argv):
     parser.add_argument("--workers", type=int, default=8, help="sip_connections workers")
     parser.add_argument("--approaches", default="bulk,singular,uri")
     parser.add_argument("--out", default=os.path.join(BENCH, "results.json"))
+    parser.add_argument("--merge", help="results.json of an earlier run: its approaches not run now are copied in (their date kept)")
+    parser.add_argument("--markdown", help="also write a Markdown summary to this file")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a performance target is missed (else only reported)")
     args = parser.parse_args(argv)
     quick = {"size": 60, "subset": 6, "runs": 1} if args.quick else {"size": 1000, "subset": 100, "runs": 3}
@@ -465,11 +489,11 @@ def main(argv=None):
     bench = Bench(args)
     entries = fleet_mod.fleet(args.size)
     small = fleet_mod.subset(entries, args.subset)
-    scale = args.size // args.subset
+    scale = args.size / float(args.subset)
     plan = {
         "bulk": ("sip_connections (%d)" % args.size, entries, args.runs, args.workers, 1),
-        "singular": ("singular modules (%d, scaled x%d)" % (args.subset, scale), small, 1, 1, scale),
-        "uri": ("ansible.builtin.uri (%d, scaled x%d)" % (args.subset, scale), small, 1, 1, scale),
+        "singular": ("singular modules (%d, scaled x%g)" % (args.subset, round(scale, 1)), small, 1, 1, scale),
+        "uri": ("ansible.builtin.uri (%d, scaled x%g)" % (args.subset, round(scale, 1)), small, 1, 1, scale),
     }
     results = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -493,6 +517,14 @@ def main(argv=None):
     finally:
         bench.emu.stop()
     results["duration_s"] = round(time.monotonic() - started, 1)
+    if args.merge:
+        with open(args.merge, encoding="utf-8") as handle:
+            earlier = json.load(handle)
+        for name, approach in earlier.get("approaches", {}).items():
+            if name not in results["approaches"]:
+                approach["label"] += " [run of %s, load %.1f]" % (earlier["date"], earlier["machine"]["loadavg_start"])
+                results["approaches"][name] = approach
+    results["approaches"] = dict((k, results["approaches"][k]) for k in plan if k in results["approaches"])
     results["machine"]["loadavg_end"] = os.getloadavg()[0]
     correct, performance = {}, {}
     if "bulk" in results["approaches"]:
@@ -500,6 +532,9 @@ def main(argv=None):
     results["checks"], results["targets"] = correct, performance
     with open(args.out, "w", encoding="utf-8") as handle:
         json.dump(results, handle, indent=1, sort_keys=True)
+    if args.markdown:
+        with open(args.markdown, "w", encoding="utf-8") as handle:
+            handle.write(markdown(results))
     print(table(results))
     for kind, checks in (("check", correct), ("target", performance)):
         for name, ok in sorted(checks.items()):
