@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 
+from ansible.errors import AnsibleFilterError
+
 MASK = '********'
 CHANGED_MASK = '******** (changed)'
 SECRET_KEYS = frozenset(('password', 'token', 'ip_authentication_token', 'api_key'))
@@ -246,19 +248,27 @@ def to_pretty_json(value):
     return json.dumps(value, indent=2, sort_keys=True) + '\n'
 
 
+def report_content(group, kind, generated_at=''):
+    """The text of one report of a region and environment: kind handoff (Markdown), drift (Markdown) or drift_json."""
+    if kind == 'handoff':
+        return handoff_markdown(group, generated_at)
+    document = drift_document(group, generated_at)
+    if kind == 'drift':
+        return drift_markdown(document)
+    if kind == 'drift_json':
+        return to_pretty_json(document)
+    raise AnsibleFilterError('byoc.carrier.report_content: kind must be handoff, drift or drift_json, not %r' % (kind,))
+
+
 class FilterModule:
     """byoc.carrier report filters."""
 
     def filters(self):
         return {
-            'mask_secrets': mask_secrets,
             'drift_entries': drift_entries,
             'trunk_facts': trunk_facts,
             'verify_checks': verify_checks,
             'report_groups': group_by_report,
-            'handoff_markdown': handoff_markdown,
-            'drift_document': drift_document,
-            'drift_markdown': drift_markdown,
+            'report_content': report_content,
             'report_path': report_path,
-            'report_json': to_pretty_json,
         }

@@ -168,23 +168,24 @@ class _Uniques:
     def __init__(self):
         self.seen = {}
 
-    def add(self, what, value, host, trunk):
+    def add(self, what, value, where):
+        """where = (host, trunk name, trunk index); an error when another trunk already uses value."""
         if value in (None, ''):
             return None
-        first = self.seen.setdefault((what, value), (host, trunk))
-        if first == (host, trunk):
+        first = self.seen.setdefault((what, value), where)
+        if first == where:
             return None
-        return _error(host, trunk, what, '%s is also used by %s/%s: must be unique across the fleet'
-                      % (value if what != 'username' else 'this username', first[0], first[1]))
+        shown = 'this username' if what == 'username' else value
+        return _error(where[0], where[1], what, '%s is also used by %s/%s: must be unique across the fleet' % (shown, first[0], first[1]))
 
 
-def _unique_errors(uniques, host, name, trunk):
+def _unique_errors(uniques, where, trunk):
     found = [
-        uniques.add('name', name, host, name),
-        uniques.add('username', trunk.get('username'), host, name),
-        uniques.add('inbound.sip_subdomain', (trunk.get('inbound') or {}).get('sip_subdomain'), host, name),
+        uniques.add('name', where[1], where),
+        uniques.add('username', trunk.get('username'), where),
+        uniques.add('inbound.sip_subdomain', (trunk.get('inbound') or {}).get('sip_subdomain'), where),
     ]
-    found.extend(uniques.add('numbers', number, host, name) for number in trunk.get('numbers') or [] if isinstance(number, str))
+    found.extend(uniques.add('numbers', number, where) for number in trunk.get('numbers') or [] if isinstance(number, str))
     return [e for e in found if e]
 
 
@@ -235,7 +236,7 @@ def trunk_errors(hostvars, hosts):
             # the settings table may report a field the model rules already did (e.g. ips on a credentials trunk)
             found.extend(e for e in _settings_errors(host, name, trunk) if e['field'].split('[', 1)[0] not in seen)
             errors.extend(found)
-            errors.extend(_unique_errors(uniques, host, name, trunk))
+            errors.extend(_unique_errors(uniques, (host, name, index), trunk))
     return errors
 
 

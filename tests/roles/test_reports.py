@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from ansible.errors import AnsibleFilterError
+
 from ansible_collections.byoc.carrier.plugins.filter import reports
 
 TRUNKS = [
@@ -119,3 +122,12 @@ def test_report_path_is_absolute_from_the_run_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert reports.report_path('reports', 'handoff-eu-prod.md') == str(tmp_path / 'reports' / 'handoff-eu-prod.md')
     assert reports.report_path('/srv/r', 'x.md') == '/srv/r/x.md'
+
+
+def test_report_content_dispatches_by_kind():
+    group = _group()
+    assert reports.report_content(group, 'handoff', 't') == reports.handoff_markdown(group, 't')
+    assert json.loads(reports.report_content(group, 'drift_json', 't'))['drift'] is False
+    assert reports.report_content(group, 'drift', 't').startswith('# BYOC drift: eu / prod')
+    with pytest.raises(AnsibleFilterError, match='kind must be handoff, drift or drift_json'):
+        reports.report_content(group, 'pdf')

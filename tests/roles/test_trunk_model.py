@@ -153,3 +153,11 @@ def test_field_rules_come_from_the_settings_table():
     assert ('sbc-fra1', 'acme-eu-prod-fra1', 'username') in got
     assert ('sbc-fra1', 'acme-eu-prod-fra1', 'inbound.codecs[0]') in got
     assert ('sbc-fra1', 'acme-eu-prod-fra1', 'inbound.no_answer_timeout') in got
+
+
+def test_duplicates_on_the_same_host_are_found_too():
+    model = {'h': {'byoc_region': 'com', 'byoc_environment': 'prod', 'byoc_trunks': [
+        {'name': 'dup', 'type': 'ip', 'ips': [{'address': '192.0.2.1'}], 'numbers': ['+13125550100']},
+        {'name': 'dup', 'type': 'ip', 'ips': [{'address': '192.0.2.2'}], 'numbers': ['+13125550100']},
+    ]}}
+    assert fields(errors_of(model)) == {('h', 'dup', 'name'), ('h', 'dup', 'numbers')}
