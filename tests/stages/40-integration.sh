@@ -5,7 +5,7 @@
 # secret appears in that output, then runs the other targets.
 set -euo pipefail
 cd "$COLL"
-# shellcheck source=scripts/lib/emulator.sh
+# shellcheck source=scripts/lib/emulator.sh disable=SC2153  # REPO comes from scripts/test
 source "$REPO/scripts/lib/emulator.sh"
 key="it-key-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 password="ItPass$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
