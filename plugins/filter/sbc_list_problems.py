@@ -88,7 +88,7 @@ def _attrs_problem(attrs):
             proto, _sep, rest = value.partition(':')
             host, _sep, port = rest.rpartition(':')
             if proto not in TRANSPORTS or _ip(host.strip('[]')) is None or not _int(port, 1, 65535):
-                return 'socket %r is not proto:IP:port' % value
+                return 'socket %r is not proto:IP:port (sbc_listen_address must be an IP literal)' % value
     return None
 
 

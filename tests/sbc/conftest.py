@@ -246,7 +246,8 @@ class Kamailio:
         with open(self.log, 'a') as fh:
             self.proc = subprocess.Popen([_tool('kamailio'), '-DD', '-E', '-f', str(self.config_dir / 'kamailio.cfg'), '-Y',
                                           str(self.run_dir), '-m', '64', '-M', '8'], stdout=fh, stderr=subprocess.STDOUT)
-        if not wait_for(lambda: self.proc.poll() is not None or self.rpc_ok('core.version'), 15):
+        if not wait_for(lambda: self.proc.poll() is not None or self.rpc_ok('core.version'), 30):
+            self.stop()
             raise RuntimeError('Kamailio did not answer on its ctl socket, see %s' % self.log)
         if self.proc.poll() is not None:
             raise RuntimeError('Kamailio exited with %s, see %s' % (self.proc.returncode, self.log))
@@ -260,8 +261,11 @@ class Kamailio:
         return self.proc is not None and self.proc.poll() is None
 
     def kamcmd(self, *args):
-        proc = subprocess.run([_tool('kamcmd'), '-s', 'unix:%s/kamailio_ctl' % self.run_dir] + list(args),
-                              capture_output=True, text=True, timeout=10, check=False)
+        try:
+            proc = subprocess.run([_tool('kamcmd'), '-s', 'unix:%s/kamailio_ctl' % self.run_dir] + list(args),
+                                  capture_output=True, text=True, timeout=10, check=False)
+        except subprocess.TimeoutExpired:
+            return 'error: kamcmd timed out'
         return proc.stdout + proc.stderr
 
     def rpc_ok(self, *args):

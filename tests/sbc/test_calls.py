@@ -74,6 +74,15 @@ def test_tcp_trunk_uses_tcp_toward_the_carrier(bed, parties):
     assert header(invite, 'X-Telnyx-Token') == TOKEN
 
 
+def test_tcp_failover_on_transport_error(bed, parties):
+    # nothing accepts TCP on the primary: the connection is refused, the primary is marked inactive and the secondary takes the call
+    secondary = parties.uas('carrier2-tcp', CARRIER2, CARRIER_PORT, media_port=6003, transport='t1')
+    rc, _replies = parties.uac('tcp-failover', NUMBER, bed.trunk_port(2))
+    assert rc == 0
+    assert len(secondary.requests('INVITE')) == 1
+    assert bed.kamailio.dispatcher_flags(12)['sip:%s:%d;transport=tcp' % (CARRIER1, CARRIER_PORT)].startswith('I')
+
+
 @pytest.mark.parametrize('trunk', [0, 1])
 def test_inbound_from_carrier_reaches_pbx(bed, parties, trunk):
     pbx = parties.uas('pbx', CC, PBX_PORT, media_port=6011)

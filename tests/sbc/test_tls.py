@@ -1,0 +1,126 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A TLS trunk: the SBC answers SIP over TLS on port + 1 and sends the trunk's calls to Telnyx over TLS,
+verifying the carrier's certificate (a TLS stand-in with a test certificate that the role is told to trust)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+
+import pytest
+
+from conftest import CARRIER1, CARRIER2, CC, SBC_PORT, TOKEN, make_bed, serve
+
+CARRIER_TLS_PORT = 25071
+TRUNKS = [{'name': 'acme-tls', 'type': 'ip', 'ip_auth_method': 'token', 'token': TOKEN, 'inbound': {'transport': 'TLS'}}]
+
+pytestmark = pytest.mark.skipif(not shutil.which('openssl'), reason='openssl is needed to make a test certificate')
+
+
+def _sip_request_complete(data):
+    head, sep, body = data.partition(b'\r\n\r\n')
+    if not sep:
+        return False
+    m = re.search(rb'^(?:Content-Length|l):\s*(\d+)', head, flags=re.M | re.I)
+    return len(body) >= (int(m.group(1)) if m else 0)
+
+
+class TlsCarrier:
+    """Telnyx stand-in on TLS: records each request and refuses INVITEs with 403 (no failover on 403)."""
+
+    def __init__(self, address, port, cert, key):
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.minimum_version = ssl.TLSVersion.TLSv1_2
+        self.context.load_cert_chain(cert, key)
+        self.listener = socket.create_server((address, port))
+        self.listener.settimeout(0.2)
+        self.requests, self.versions = [], []
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self.stopped.is_set():
+            try:
+                conn, _peer = self.listener.accept()
+            except socket.timeout:
+                continue
+            with conn:
+                conn.settimeout(5)
+                try:
+                    with self.context.wrap_socket(conn, server_side=True) as tls:
+                        self.versions.append(tls.version())
+                        self._talk(tls)
+                except (OSError, ssl.SSLError):
+                    continue
+
+    def _talk(self, tls):
+        data = b''
+        while not self.stopped.is_set():
+            chunk = tls.recv(65535)
+            if not chunk:
+                return
+            data += chunk
+            while _sip_request_complete(data):
+                head, _sep, rest = data.partition(b'\r\n\r\n')
+                data = rest
+                text = head.decode(errors='replace')
+                self.requests.append(text)
+                if text.startswith('INVITE '):
+                    tls.sendall(self._reply(text))
+
+    @staticmethod
+    def _reply(request):
+        keep = [line for line in request.split('\r\n')[1:] if re.match(r'^(Via|From|Call-ID|CSeq):', line, flags=re.I)]
+        to = [line for line in request.split('\r\n') if line.lower().startswith('to:')][0]
+        return ('\r\n'.join(['SIP/2.0 403 Forbidden'] + keep + [to + ';tag=tlscarrier', 'Content-Length: 0', '', ''])).encode()
+
+    def stop(self):
+        self.stopped.set()
+        self.thread.join(5)
+        self.listener.close()
+
+
+@pytest.fixture(scope='module')
+def bed(tmp_path_factory):
+    certs = tmp_path_factory.mktemp('certs')
+    cert, key = certs / 'cert.pem', certs / 'key.pem'
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=sip.telnyx.com',
+                    '-keyout', str(key), '-out', str(cert)], check=True, capture_output=True, timeout=60)
+    carriers = [{'address': a, 'port': 25070, 'tls_port': CARRIER_TLS_PORT} for a in (CARRIER1, CARRIER2)]
+    bed = make_bed(tmp_path_factory, 'tls', TRUNKS, sbc_tls_certificate=str(cert), sbc_tls_private_key=str(key),
+                   sbc_tls_ca_list=str(cert), sbc_carrier_addresses=carriers)
+    bed.cert, bed.key = cert, key
+    yield from serve(bed)
+
+
+def test_sbc_answers_sip_over_tls(bed):
+    context = ssl.create_default_context(cafile=str(bed.cert))
+    context.check_hostname = False
+    with socket.create_connection((CC, SBC_PORT + 1), timeout=5) as raw, context.wrap_socket(raw) as tls:
+        assert tls.version() in ('TLSv1.2', 'TLSv1.3')
+        local = '%s:%d' % tls.getsockname()[:2]
+        tls.sendall(('OPTIONS sip:%s:%d;transport=tls SIP/2.0\r\nVia: SIP/2.0/TLS %s;branch=z9hG4bK-tls1\r\n'
+                     'From: <sip:probe@%s>;tag=1\r\nTo: <sip:%s:%d>\r\nCall-ID: tls-probe-1\r\nCSeq: 1 OPTIONS\r\n'
+                     'Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n' % (CC, SBC_PORT + 1, local, local, CC, SBC_PORT + 1)).encode())
+        assert tls.recv(4096).startswith(b'SIP/2.0 200')
+
+
+def test_calls_go_to_the_carrier_over_verified_tls(bed, parties):
+    carrier = TlsCarrier(CARRIER1, CARRIER_TLS_PORT, str(bed.cert), str(bed.key))
+    try:
+        rc, replies = parties.uac('tls-call', '+18005551234', SBC_PORT, scenario='uac_expect403.xml')
+    finally:
+        carrier.stop()
+    assert rc == 0 and any(r.startswith('SIP/2.0 403') for r in replies)
+    invites = [r for r in carrier.requests if r.startswith('INVITE ')]
+    assert len(invites) == 1
+    assert invites[0].startswith('INVITE sip:+18005551234@sip.telnyx.com')
+    assert re.search(r'^Via: SIP/2.0/TLS 127\.0\.0\.1:%d' % (SBC_PORT + 1), invites[0], flags=re.M)
+    assert re.search(r'^X-Telnyx-Token: %s$' % TOKEN, invites[0], flags=re.M)
+    assert carrier.versions[0] in ('TLSv1.2', 'TLSv1.3')
