@@ -11,7 +11,6 @@ Figures go to ``report`` and are written at the end of the session to
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from .harness import api_defaults, dump_task, writes
+from .harness import api_defaults, dump_task, failures_of, writes
 
 GOOD_KEY = 'KEYgood-0123456789abcdef'
 BAD_KEY = 'KEYwrong-s3cr3t-9876543210'
@@ -25,7 +25,7 @@ def _run(runner, emu, tasks, names, defaults=None, args=()):
     code, out = runner.run([{'hosts': 'localhost', 'gather_facts': False, 'connection': 'local',
                              'module_defaults': defaults or api_defaults(emu, rate_limit_retry_timeout=2),
                              'tasks': tasks + [dump_task(names, results)]}], args=args)
-    assert results.exists(), out[-3000:]
+    assert results.exists(), 'rc %s: %s' % (code, failures_of(out))
     return json.loads(results.read_text()), out
 
 
