@@ -47,7 +47,7 @@ emulator_stop() {
     kill -TERM "$EMULATOR_PID" 2>/dev/null
     for _ in $(seq 1 100); do kill -0 "$EMULATOR_PID" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$EMULATOR_PID" 2>/dev/null && kill -KILL "$EMULATOR_PID" 2>/dev/null
-    wait "$EMULATOR_PID" 2>/dev/null
+    wait "$EMULATOR_PID" 2>/dev/null || true
   fi
   EMULATOR_PID=""
   [ -n "${EMULATOR_LOG:-}" ] && [ -z "${EMULATOR_KEEP_LOG:-}" ] && rm -f "$EMULATOR_LOG"
