@@ -241,9 +241,11 @@ class Runner:
         try:
             proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-            proc.wait(10)
             raise AssertionError('ansible-playbook ran over %d s:\n%s' % (timeout, log.read_text(errors='replace')[-4000:])) from None
+        finally:  # over time, or the test interrupted: stop the playbook's process group (its forks too)
+            if proc.poll() is None:
+                os.killpg(proc.pid, 9)
+                proc.wait(10)
         return proc.returncode, log.read_text(errors='replace')
 
     def run(self, plays, args=(), env=None, inventory=None, timeout=PLAYBOOK_TIMEOUT):
