@@ -173,6 +173,21 @@ class _Children:
         body['connection_id'] = conn_id
         return body
 
+    def default_ids(self, inbound, ids):
+        """The default_* fields for the wanted ids (in order), given the connection's current ``inbound``.
+
+        Slots beyond the list: null where Telnyx allows it (FQDNs). IP slots cannot be null, so a slot that
+        holds an id now repeats the last kept id (never left pointing at an address about to be deleted);
+        an empty slot stays unset. With no address left an IP slot cannot be set at all (left out).
+        """
+        defaults = dict(zip(self.defaults, ids))
+        for field in self.defaults[len(ids):]:
+            if self.nullable:
+                defaults[field] = None
+            elif ids and inbound.get(field) not in (None, ''):
+                defaults[field] = ids[-1]
+        return defaults
+
     def ordered(self, obj, items):
         """Current items, those named by the default_* fields first (in slot order), then the rest."""
         by_id = dict((i['id'], i) for i in items)
@@ -398,17 +413,16 @@ class SettingsRun:
             slots[index] = self.client.patch('%s/%s' % (children.path, item['id']), children.body(obj['id'], want))
         for index, want in creates:
             slots[index] = self.client.create(children.path, children.body(obj['id'], want))
-        defaults = {}
-        for index, field in enumerate(children.defaults):
-            if index < len(slots):
-                defaults[field] = slots[index]['id']
-            elif children.nullable:
-                defaults[field] = None
         inbound = obj.get('inbound') or {}
+        defaults = children.default_ids(inbound, [s['id'] for s in slots])
         body = copy.deepcopy(body)
         if any(inbound.get(f) != v for f, v in defaults.items()):
             body.setdefault('inbound', {}).update(defaults)
             body = _settings.merge_nested(obj, body)
+        if 'inbound' in body:
+            for field in children.defaults[len(slots):]:
+                if field not in defaults:
+                    body['inbound'].pop(field, None)
         result = self.client.patch('%s/%s' % (ENDPOINTS[kind], obj['id']), body) if body else obj
         for item in deletes:
             self.client.delete('%s/%s' % (children.path, item['id']))

@@ -203,3 +203,15 @@ def test_bulk_number_job(api):
     assert sorted(item['phone_number'] for item in listed) == ['+33199001100', '+4930123456']
     status, reply, _headers = api.call('POST', '/phone_numbers/jobs/update_phone_numbers', {'phone_numbers': ['+19999999999']})
     assert status == 422 and reply['errors'][0]['source']['pointer'] == '/phone_numbers'
+
+
+def test_a_deleted_ip_cannot_be_named_again(api):
+    conn = api.create('/ip_connections', {'connection_name': 'ip-stale'})
+    first = api.create('/ips', {'ip_address': '192.0.2.20', 'connection_id': conn['id']})
+    second = api.create('/ips', {'ip_address': '192.0.2.21', 'connection_id': conn['id']})
+    inbound = {'default_primary_ip_id': first['id'], 'default_secondary_ip_id': second['id']}
+    assert api.call('PATCH', '/ip_connections/' + conn['id'], {'inbound': inbound})[0] == 200
+    assert api.call('DELETE', '/ips/' + second['id'])[0] == 200
+    assert 'default_secondary_ip_id' not in api.call('GET', '/ip_connections/' + conn['id'])[1]['data']['inbound']
+    status, reply, _headers = api.call('PATCH', '/ip_connections/' + conn['id'], {'inbound': inbound})
+    assert status == 422 and reply['errors'][0]['source']['pointer'] == '/inbound/default_secondary_ip_id'

@@ -7,6 +7,10 @@ Behaviour Telnyx does not document, chosen here (the collection works either way
   ones, key by key; any other field is replaced.
 - Deleting a connection deletes its ``/ips`` and ``/fqdns`` and unassigns its phone numbers.
 - Deleting an outbound voice profile still used by a connection is refused (422).
+- Deleting an IP or FQDN that a connection's ``inbound.default_primary/secondary/tertiary_*_id`` names
+  clears that reference: an FQDN slot becomes null (the spec allows it), an IP slot is left out of the
+  object (the spec types it as a non-nullable string). A write naming an address that is not the
+  connection's own is refused (422), so a client must never resend the id of a deleted address.
 - A phone number is unassigned with ``{"connection_id": ""}`` (the spec types it as a string).
 - A default whose value is null while the spec types the field as non-nullable is left out of the
   object (e.g. ``outbound.localization`` on IP connections), so every reply matches the spec.

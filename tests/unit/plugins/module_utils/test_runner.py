@@ -129,3 +129,19 @@ def test_children_order_follows_default_ids():
     assert [i['id'] for i in children.ordered(obj, items)] == ['3', '1', '2']
     assert children.body('9', {'fqdn': 'a.example.com', 'port': None, 'dns_record_type': 'srv'}) == {
         'fqdn': 'a.example.com', 'port': None, 'dns_record_type': 'srv', 'connection_id': '9'}
+
+
+@pytest.mark.parametrize('kind, inbound, ids, expected', [
+    ('ip', {'default_primary_ip_id': 'a', 'default_secondary_ip_id': 'b', 'default_tertiary_ip_id': 'c'}, ['b'],
+     {'default_primary_ip_id': 'b', 'default_secondary_ip_id': 'b', 'default_tertiary_ip_id': 'b'}),
+    ('ip', {'default_primary_ip_id': 'a'}, ['a', 'n'], {'default_primary_ip_id': 'a', 'default_secondary_ip_id': 'n'}),
+    ('ip', {'default_primary_ip_id': 'a', 'default_secondary_ip_id': 'a'}, ['a', 'n'],
+     {'default_primary_ip_id': 'a', 'default_secondary_ip_id': 'n'}),
+    ('ip', {'default_primary_ip_id': 'a', 'default_secondary_ip_id': 'b', 'default_tertiary_ip_id': 'c'}, ['a', 'n'],
+     {'default_primary_ip_id': 'a', 'default_secondary_ip_id': 'n', 'default_tertiary_ip_id': 'n'}),
+    ('ip', {'default_primary_ip_id': 'a'}, [], {}),
+    ('fqdn', {'default_primary_fqdn_id': 'a', 'default_secondary_fqdn_id': 'b'}, ['b'],
+     {'default_primary_fqdn_id': 'b', 'default_secondary_fqdn_id': None, 'default_tertiary_fqdn_id': None}),
+])
+def test_default_ids_never_keep_a_dropped_address(kind, inbound, ids, expected):
+    assert R.CHILDREN[kind].default_ids(inbound, ids) == expected

@@ -267,11 +267,33 @@ def test_ip_shrink_sets_the_primary_and_deletes_the_rest(api):
     api.add('DELETE', '/ips/i1', json={'data': ip_obj('i1', '10.0.0.1')})
     api.add('DELETE', '/ips/i3', json={'data': ip_obj('i3', '10.0.0.3')})
     result = run_module(sip_connection, args(api, name='acme-ip', type='ip', ips=[{'address': '10.0.0.2'}]))
-    inbound = dict(conn['inbound'], default_primary_ip_id='i2')
+    inbound = dict(conn['inbound'], default_primary_ip_id='i2', default_secondary_ip_id='i2', default_tertiary_ip_id='i2')
     del inbound['channel_limit']
-    assert api.calls[2] == ('PATCH', '/ip_connections/200', {}, {'inbound': inbound}), 'IP default ids cannot be null'
+    assert api.calls[2] == ('PATCH', '/ip_connections/200', {}, {'inbound': inbound}), 'unused slots repeat the kept id, never a deleted one'
     assert [c[:2] for c in api.calls[3:]] == [('DELETE', '/ips/i1'), ('DELETE', '/ips/i3')]
     assert result['connection']['ips'] == [{'address': '10.0.0.2', 'port': 5060}]
+
+
+def test_ip_grow_after_shrink_replaces_the_repeated_ids(api):
+    conn = ip_conn(default_primary_ip_id='i2', default_secondary_ip_id='i2', default_tertiary_ip_id='i2')
+    api.add('GET', '/ip_connections', json=page([conn]), params=listing('acme-ip'))
+    api.add('GET', '/ips', json=page([ip_obj('i2', '10.0.0.2')]), params=by_connection('200'))
+    api.add('POST', '/ips', status=201, json={'data': ip_obj('i5', '10.0.0.5')})
+    api.add('PATCH', '/ip_connections/200', handler=echo(conn))
+    result = run_module(sip_connection, args(api, name='acme-ip', type='ip', ips=[{'address': '10.0.0.2'}, {'address': '10.0.0.5'}]))
+    inbound = dict(conn['inbound'], default_primary_ip_id='i2', default_secondary_ip_id='i5', default_tertiary_ip_id='i5')
+    del inbound['channel_limit']
+    assert api.calls[2:] == [('POST', '/ips', {}, {'ip_address': '10.0.0.5', 'port': 5060, 'connection_id': '200'}),
+                             ('PATCH', '/ip_connections/200', {}, {'inbound': inbound})]
+    assert result['changed'] is True
+
+
+def test_ip_repeated_default_ids_are_unchanged(api):
+    conn = ip_conn(default_primary_ip_id='i2', default_secondary_ip_id='i2', default_tertiary_ip_id='i2')
+    api.add('GET', '/ip_connections', json=page([conn]), params=listing('acme-ip'))
+    api.add('GET', '/ips', json=page([ip_obj('i2', '10.0.0.2')]), params=by_connection('200'))
+    result = run_module(sip_connection, args(api, name='acme-ip', type='ip', ips=[{'address': '10.0.0.2'}]))
+    assert result['changed'] is False and len(api.calls) == 2
 
 
 def test_ip_unchanged_when_default_ids_give_the_order(api):
