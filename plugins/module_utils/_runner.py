@@ -10,6 +10,8 @@ Public helpers (names are stable, other modules build on them):
 * ``get_client(module)``: the Telnyx client built from the shared options.
 * ``api_errors(module, **result)``: context manager turning a ``TelnyxError`` into ``fail_json``
   (``msg`` is the client's message: method, path, status, Telnyx's code/detail and field).
+* ``find_by_name(module, client, path, name, what, name_field='name', filter_key=..., hint=None, **result)``: the one
+  object of a list called exactly ``name`` (or ``None``); fails listing the ids when there are several.
 * ``find_connection(module, client, name, kind='any', full=True)``: the one connection called exactly
   ``name`` (or ``None``); fails listing the ids when there are several.
 * ``record_type(kind)``: the API ``record_type`` of a kind.
@@ -70,6 +72,22 @@ def api_errors(module, **result):
 def kind_of(obj):
     """The connection kind (credentials, ip, fqdn) of an API object, from its record_type."""
     return RECORD_KINDS.get((obj or {}).get('record_type'))
+
+
+def find_by_name(module, client, path, name, what, name_field='name', filter_key='filter[name][contains]', hint=None, **result):
+    """The one object of the list ``path`` whose ``name_field`` is exactly ``name``, or None.
+
+    The list is narrowed with ``filter_key`` (a contains filter; Telnyx needs 3 characters or more, so a shorter
+    name lists everything) and matched exactly. Several matches fail listing their ids (``what`` names the
+    objects in the message, ``hint`` says what to do; ``result`` goes into the failure too): it never guesses.
+    """
+    query = {filter_key: name} if filter_key and len(name) >= 3 else None
+    found = [o for o in client.list(path, query) if o.get(name_field) == name]
+    if len(found) > 1:
+        module.fail_json(msg='%d %s are named %r: %s. %s' % (len(found), what, name, ', '.join(str(o.get('id')) for o in found),
+                                                         hint or 'Rename or delete all but one; this module never guesses.'),
+                         ids=[o.get('id') for o in found], **result)
+    return found[0] if found else None
 
 
 def find_connection(module, client, name, kind='any', full=True):
@@ -458,13 +476,10 @@ class SettingsRun:
         """The id of the outbound voice profile named (or with the id) ``value``."""
         if value == (obj.get('outbound') or {}).get('outbound_voice_profile_id'):
             return value
-        query = {'filter[name][contains]': value} if len(value) >= 3 else None
-        found = [p for p in self.client.list('/outbound_voice_profiles', query) if p.get('name') == value]
-        if len(found) > 1:
-            self.fail('outbound_voice_profile: %d outbound voice profiles are named %r: %s; use the id instead.'
-                      % (len(found), value, ', '.join(str(p.get('id')) for p in found)))
-        if found:
-            return found[0]['id']
+        found = find_by_name(self.module, self.client, '/outbound_voice_profiles', value, 'outbound voice profiles',
+                             hint='Set outbound_voice_profile to one of these ids instead.', **self.result)
+        if found is not None:
+            return found['id']
         if _ID_RE.match(value):
             profile = self.client.get('/outbound_voice_profiles/%s' % value, missing_ok=True)
             if profile is not None:

@@ -260,6 +260,7 @@ from decimal import Decimal, InvalidOperation
 from ansible_collections.byoc.carrier.plugins.module_utils._runner import (
     api_errors,
     diff_views,
+    find_by_name,
     get_client,
     new_module,
 )
@@ -412,12 +413,7 @@ def body_of(want, options, current=None):
 
 def find_profile(module, client, name):
     """The one profile named exactly ``name``, or None; several fail listing their ids."""
-    found = [p for p in client.list(PATH, params={'filter[name][contains]': name}) if p.get('name') == name]
-    if len(found) > 1:
-        module.fail_json(msg='%d outbound voice profiles are named %r: %s. Rename or delete all but one; '
-                             'this module never guesses.' % (len(found), name, ', '.join(str(p.get('id')) for p in found)),
-                         ids=[p.get('id') for p in found])
-    return found[0] if found else None
+    return find_by_name(module, client, PATH, name, 'outbound voice profiles')
 
 
 def main():

@@ -145,3 +145,23 @@ def test_children_order_follows_default_ids():
 ])
 def test_default_ids_never_keep_a_dropped_address(kind, inbound, ids, expected):
     assert R.CHILDREN[kind].default_ids(inbound, ids) == expected
+
+
+def test_find_by_name_exact_match_and_short_names_list_everything():
+    api = FakeAPI()
+    query = {'filter[name][contains]': 'acme-eu', 'page[number]': '1', 'page[size]': '250'}
+    api.add('GET', '/outbound_voice_profiles', json=page([{'id': '1', 'name': 'acme-eu-2'}, {'id': '2', 'name': 'acme-eu'}]), params=query)
+    api.add('GET', '/outbound_voice_profiles', json=page([{'id': '3', 'name': 'abc'}]), params={'page[number]': '1', 'page[size]': '250'})
+    assert R.find_by_name(FakeModule(), api.client(), '/outbound_voice_profiles', 'acme-eu', 'profiles')['id'] == '2'
+    assert R.find_by_name(FakeModule(), api.client(), '/outbound_voice_profiles', 'ab', 'profiles') is None
+    api.assert_done()
+
+
+def test_find_by_name_fails_listing_duplicate_ids_with_the_result():
+    api = FakeAPI()
+    rows = [{'id': '5', 'connection_name': 'x-1'}, {'id': '6', 'connection_name': 'x-1'}, {'id': '7', 'connection_name': 'x-10'}]
+    api.add('GET', '/connections', json=page(rows), params={'filter[connection_name][contains]': 'x-1', 'page[number]': '1', 'page[size]': '250'})
+    with pytest.raises(Failed) as failed:
+        R.find_by_name(FakeModule(), api.client(), '/connections', 'x-1', 'things', name_field='connection_name',
+                       filter_key='filter[connection_name][contains]', hint='Pick one.', changed=True)
+    assert failed.value.args[0] == {'msg': "2 things are named 'x-1': 5, 6. Pick one.", 'ids': ['5', '6'], 'changed': True}

@@ -64,7 +64,7 @@ def test_duplicate_profiles_fail_listing_ids(api):
     api.add('GET', '/outbound_voice_profiles', json=page([{'id': '55', 'name': 'acme-eu'}, {'id': '57', 'name': 'acme-eu'}]),
             params=OVP_QUERY)
     result = run_module(sip_outbound, api.module_args(connection='acme-1', outbound_voice_profile='acme-eu'))
-    assert result['failed'] and '55, 57' in result['msg']
+    assert result['failed'] and '55, 57' in result['msg'] and result['ids'] == ['55', '57']
 
 
 def test_missing_profile_in_check_mode_warns_and_reports_change(api):
