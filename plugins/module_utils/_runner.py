@@ -8,8 +8,9 @@ Public helpers (names are stable, other modules build on them):
 * ``new_module(extra_spec, **kwargs)``: an ``AnsibleModule`` whose spec is the client's shared options
   (``TELNYX_ARGUMENT_SPEC``) plus ``extra_spec``, with check mode on.
 * ``get_client(module)``: the Telnyx client built from the shared options.
-* ``api_errors(module, **result)``: context manager turning a ``TelnyxError`` into ``fail_json``
-  (``msg`` is the client's message: method, path, status, Telnyx's code/detail and field).
+* ``api_errors(module, result=None, **fields)``: context manager turning a ``TelnyxError`` into ``fail_json``
+  (``msg`` is the client's message: method, path, status, Telnyx's code/detail and field), with ``fields`` and
+  the live ``result`` dict (read at failure time: writes done before the error show as ``changed``).
 * ``find_by_name(module, client, path, name, what, name_field='name', filter_key=..., hint=None, **result)``: the one
   object of a list called exactly ``name`` (or ``None``); fails listing the ids when there are several.
 * ``find_connection(module, client, name, kind='any', full=True)``: the one connection called exactly
@@ -61,12 +62,25 @@ def get_client(module):
 
 
 @contextmanager
-def api_errors(module, **result):
-    """Turn a TelnyxError raised inside the block into fail_json with the API's own message."""
+def api_errors(module, result=None, **fields):
+    """Turn a TelnyxError raised inside the block into fail_json with the API's own message.
+
+    The failure carries ``fields`` and the dict ``result`` as it is when the error happens (not when the
+    block starts), so a run that wrote something before failing reports ``changed: true`` and what it did.
+    """
     try:
         yield
     except TelnyxError as err:
-        module.fail_json(msg=str(err), api_error=err.to_dict(), **result)
+        reported = dict(fields, **(result or {}))
+        reported.pop('msg', None)
+        module.fail_json(msg=str(err), api_error=err.to_dict(), **reported)
+
+
+def _wrote(holder):
+    """Note in ``holder.result`` (when it has one) that a write succeeded: a later failure reports changed."""
+    result = getattr(holder, 'result', None)
+    if result is not None:
+        result['changed'] = True
 
 
 def kind_of(obj):
@@ -338,7 +352,7 @@ class SettingsRun:
         if self.scope != 'connection' or self.params['state'] == 'present':
             self.check_problems(_settings.validate(self.scope, kind, self.params))
         self.client = get_client(self.module)
-        with api_errors(self.module, **self.result):
+        with api_errors(self.module, self.result):
             if self.scope == 'connection':
                 self.run_connection(kind)
             else:
@@ -368,6 +382,7 @@ class SettingsRun:
             if children is not None:
                 for item in self.client.list(children.path, {'filter[connection_id]': obj['id']}):
                     self.client.delete('%s/%s' % (children.path, item['id']))
+                    _wrote(self)
             self.client.delete('%s/%s' % (ENDPOINTS[kind], obj['id']))
         self.result['connection'] = None
         self.finish(kind, obj, None, True, None)
@@ -394,6 +409,7 @@ class SettingsRun:
                 obj[children.option] = wanted
             return self.finish(kind, None, obj, True, params)
         obj = self.client.create(ENDPOINTS[kind], body, find=self._refind(kind, params['name']))
+        self.result.update(changed=True, connection=connection_result(obj, self.region(), kind))
         if wanted is not None:
             obj = self.sync_children(kind, children, obj, [], wanted, {})
         self.finish(kind, None, obj, True, params)
@@ -429,8 +445,10 @@ class SettingsRun:
         slots, creates, updates, deletes = _plan_children(children, wanted, current)
         for index, item, want in updates:
             slots[index] = self.client.patch('%s/%s' % (children.path, item['id']), children.body(obj['id'], want))
+            _wrote(self)
         for index, want in creates:
             slots[index] = self.client.create(children.path, children.body(obj['id'], want))
+            _wrote(self)
         inbound = obj.get('inbound') or {}
         defaults = children.default_ids(inbound, [s['id'] for s in slots])
         body = copy.deepcopy(body)
@@ -442,8 +460,11 @@ class SettingsRun:
                 if field not in defaults:
                     body['inbound'].pop(field, None)
         result = self.client.patch('%s/%s' % (ENDPOINTS[kind], obj['id']), body) if body else obj
+        if body:
+            _wrote(self)
         for item in deletes:
             self.client.delete('%s/%s' % (children.path, item['id']))
+            _wrote(self)
         result = dict(result)
         result[children.option] = [children.view(s) for s in slots]
         return result

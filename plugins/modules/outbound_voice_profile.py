@@ -427,7 +427,7 @@ def main():
     after = dict(view(params, body_of(want, want)), name=name)
     result = dict(changed=False, profile={}, changed_fields=[])
     client = get_client(module)
-    with api_errors(module, **result):
+    with api_errors(module, **result):  # one write, the last call: a failure means nothing changed
         current = find_profile(module, client, name)
         if current is not None:
             result.update(profile=current, id=current['id'])

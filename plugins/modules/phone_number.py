@@ -80,7 +80,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 numbers:
-  description: One entry per number, in the order of O(numbers).
+  description:
+    - One entry per number, in the order of O(numbers).
+    - When an API call fails partway, the failure result lists the numbers written before it (and C(changed) is V(true) if any was).
   returned: always
   type: list
   elements: dict
@@ -167,7 +169,7 @@ def main():
     state, name = params['state'], params['connection']
     result = dict(changed=False, numbers=[])
     client = get_client(module)
-    with api_errors(module, **result):
+    with api_errors(module, result):
         connection_id = None
         if name is not None:
             connection = find_connection(module, client, name, full=False)

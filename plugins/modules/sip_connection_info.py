@@ -270,7 +270,7 @@ def main():
     kinds = [params['type']] if params['type'] else list(ENDPOINTS)
     result = dict(changed=False, connections=[])
     client = get_client(module)
-    with api_errors(module, **result):
+    with api_errors(module, result):
         found = [(kind, obj) for kind in kinds for obj in client.list(ENDPOINTS[kind], params=query) if matches(obj, params)]
         found.sort(key=lambda pair: (pair[1].get('connection_name') or '', str(pair[1].get('id'))))
         for kind, obj in found:

@@ -163,3 +163,18 @@ def test_api_error_names_call_and_keeps_the_key_out(api):
     assert result['failed']
     assert result['msg'] == 'PATCH /phone_numbers/n4930123456: HTTP 422 [10015] Bad Request: Number is not active (field /connection_id)'
     api.assert_secret_absent(result)
+
+
+def test_a_failure_partway_reports_what_was_already_changed(api):
+    connection(api, CONNECTION)
+    for phone in (A, B, C):
+        number(api, phone)
+    patched(api, A)
+    patched(api, B)
+    api.add('PATCH', '/phone_numbers/n13125550100', status=422,
+            json={'errors': [{'code': '10015', 'title': 'Invalid value', 'detail': 'number is being ported'}]})
+    result = run(api, connection='acme-fra1', numbers=[A, B, C])
+    assert result['failed'] is True and result['changed'] is True
+    assert 'PATCH /phone_numbers/n13125550100: HTTP 422' in result['msg']
+    assert [(n['phone_number'], n['changed']) for n in result['numbers']] == [(A, True), (B, True)]
+    assert result['api_error']['status'] == 422

@@ -13,6 +13,7 @@ from ansible_collections.byoc.carrier.tests.unit.plugins.modules.module_runner i
 
 PASSWORD = 'Sup3rSecretPassw0rd'
 TOKEN = 'tok-0123456789-SECRET'
+REDACTED = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 
 
 def listing(name, **extra):
@@ -232,6 +233,28 @@ def test_create_ip_connection_then_ips_then_default_ids(api):
     assert result['connection']['outbound']['ip_authentication_token'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
     assert result['diff']['after']['token'] == '********'
     assert TOKEN not in json.dumps(result)
+
+
+def test_a_failure_after_the_create_reports_changed_and_the_connection(api):
+    api.add('GET', '/ip_connections', json=page([]), params=listing('acme-ip'))
+    api.add('GET', '/connections', json=page([]), params=listing('acme-ip'))
+    api.add('POST', '/ip_connections', handler=echo({'id': '200', 'record_type': 'ip_connection', 'inbound': {}}))
+    api.add('POST', '/ips', status=422, json={'errors': [{'code': '10015', 'title': 'Invalid value', 'detail': 'address in use'}]})
+    result = run_module(sip_connection, args(api, name='acme-ip', type='ip', token=TOKEN, ips=[{'address': '203.0.113.10'}]))
+    assert result['failed'] is True and result['changed'] is True
+    assert result['msg'].startswith('POST /ips: HTTP 422')
+    assert result['connection']['id'] == '200' and result['connection']['outbound']['ip_authentication_token'] == REDACTED
+    assert TOKEN not in json.dumps(result)
+
+
+def test_a_failed_update_patch_after_address_writes_reports_changed(api):
+    conn = ip_conn(default_primary_ip_id='i1')
+    api.add('GET', '/ip_connections', json=page([conn]), params=listing('acme-ip'))
+    api.add('GET', '/ips', json=page([ip_obj('i1', '10.0.0.1')]), params=by_connection('200'))
+    api.add('POST', '/ips', status=201, json={'data': ip_obj('i2', '10.0.0.2')})
+    api.add('PATCH', '/ip_connections/200', status=422, json={'errors': [{'code': '10015', 'title': 'Invalid value'}]})
+    result = run_module(sip_connection, args(api, name='acme-ip', type='ip', ips=[{'address': '10.0.0.1'}, {'address': '10.0.0.2'}]))
+    assert result['failed'] is True and result['changed'] is True and result['changed_options'] == ['ips']
 
 
 def test_ip_update_creates_updates_reorders_and_deletes(api):
