@@ -21,9 +21,10 @@ except ImportError:  # pragma: no cover - the settings table is optional for the
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.byoc.carrier.plugins.module_utils._common import E164
+
 REGIONS = ('com', 'eu', 'ca')
 KINDS = ('credentials', 'ip', 'fqdn')
-E164 = re.compile(r'^\+[1-9][0-9]{1,14}$')
 ENVIRONMENT = re.compile(r'^[a-z0-9][a-z0-9_-]{0,31}$')
 SECRET_FIELDS = frozenset(('password', 'token', 'api_key', 'vault_password'))
 

@@ -48,6 +48,8 @@ except ImportError as exc:  # pragma: no cover - reported by the runner with mis
     HAS_VOLUPTUOUS = False
     VOLUPTUOUS_IMPORT_ERROR = exc
 
+from ansible_collections.byoc.carrier.plugins.module_utils._common import E164_PATTERN
+
 KINDS = ('credentials', 'ip', 'fqdn')
 SCOPES = ('connection', 'inbound', 'outbound')
 ANCHORSITES = ('Latency', 'Chicago, IL', 'Ashburn, VA', 'San Jose, CA', 'Sydney, Australia', 'Amsterdam, Netherlands',
@@ -385,7 +387,7 @@ TABLE = {
     ],
     'outbound': [
         Setting('caller_id_override', paths=('outbound.ani_override',),
-                rule=_regex(r'^\+[1-9][0-9]{1,14}$', 'must be an E.164 number such as +13125550100')),
+                rule=_regex(E164_PATTERN, 'must be an E.164 number such as +13125550100')),
         Setting('caller_id_override_type', choices=['always', 'normal', 'emergency'], paths=('outbound.ani_override_type',)),
         Setting('localization', paths=('outbound.localization',), norm=_norm_upper,
                 rule=_regex(r'^[A-Za-z]{2}$', 'must be an ISO 3166 alpha-2 country code such as US or DE')),

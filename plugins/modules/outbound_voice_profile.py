@@ -257,6 +257,7 @@ changed_fields:
 import re
 from decimal import Decimal, InvalidOperation
 
+from ansible_collections.byoc.carrier.plugins.module_utils._common import E164, E164_RULE
 from ansible_collections.byoc.carrier.plugins.module_utils._runner import (
     api_errors,
     diff_views,
@@ -267,7 +268,6 @@ from ansible_collections.byoc.carrier.plugins.module_utils._runner import (
 
 PATH = '/outbound_voice_profiles'
 ALPHA2 = re.compile(r'^[A-Z]{2}$')
-E164 = re.compile(r'^\+[1-9][0-9]{1,14}$')
 CENTS = Decimal('0.01')
 # call_recording suboption -> Telnyx field inside call_recording
 RECORDING = {'type': 'call_recording_type', 'caller_phone_numbers': 'call_recording_caller_phone_numbers',
@@ -377,7 +377,7 @@ def validate(params):
         problems.append('daily_spend_limit: must be an amount in USD >= 0 with at most 2 decimals, got %r' % params['daily_spend_limit'])
     bad = [n for n in (params['call_recording'] or {}).get('caller_phone_numbers') or [] if not E164.match(n)]
     if bad:
-        problems.append('call_recording.caller_phone_numbers: not E.164 numbers (+ and 2-15 digits): %s' % ', '.join(bad))
+        problems.append('call_recording.caller_phone_numbers: not E.164 numbers (%s): %s' % (E164_RULE, ', '.join(bad)))
     return problems
 
 

@@ -117,8 +117,7 @@ msg:
   sample: "check mode: connection 'acme-eu-prod-fra1' does not exist yet; every number would be assigned to it"
 """
 
-import re
-
+from ansible_collections.byoc.carrier.plugins.module_utils._common import E164, E164_RULE
 from ansible_collections.byoc.carrier.plugins.module_utils._runner import (
     api_errors,
     diff_views,
@@ -127,7 +126,6 @@ from ansible_collections.byoc.carrier.plugins.module_utils._runner import (
     new_module,
 )
 
-E164 = re.compile(r'^\+[1-9][0-9]{5,14}$')
 ARGUMENT_SPEC = dict(
     numbers=dict(type='list', elements='str', required=True),
     connection=dict(type='str'),
@@ -165,7 +163,7 @@ def main():
     numbers = unique(params['numbers'])
     bad = [n for n in numbers if not E164.match(n)]
     if bad:
-        module.fail_json(msg='numbers: not E.164 (+ then 6-15 digits, no spaces): %s' % ', '.join(bad), invalid=bad)
+        module.fail_json(msg='numbers: not E.164 (%s): %s' % (E164_RULE, ', '.join(bad)), invalid=bad)
     state, name = params['state'], params['connection']
     result = dict(changed=False, numbers=[])
     client = get_client(module)

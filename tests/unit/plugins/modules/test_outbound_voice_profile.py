@@ -156,7 +156,7 @@ def test_bad_values_fail_before_any_request_naming_each_option(api):
         'max_destination_rate: must be 0 or more, got -0.1',
         'allowed_destinations: not ISO 3166-1 alpha-2 country codes: Germany, U1',
         "daily_spend_limit: must be an amount in USD >= 0 with at most 2 decimals, got '12.345'",
-        'call_recording.caller_phone_numbers: not E.164 numbers (+ and 2-15 digits): 030 123',
+        'call_recording.caller_phone_numbers: not E.164 numbers (+ then 6-15 digits, no spaces): +4930, 030 123',
     ]
 
 
