@@ -75,6 +75,10 @@ def drift_entries(registered_by_module):
             if not result.get('changed') or result.get('skipped'):
                 continue
             trunk = _item_name(result)
+            if result.get('changes'):
+                rows = [{'setting': change, 'wanted': '(inventory)', 'found': 'differs'} for change in result['changes']]
+                entries.append({'trunk': trunk, 'module': module, 'differences': rows})
+                continue
             diffs = result.get('diff') or {}
             diffs = diffs if isinstance(diffs, list) else [diffs]
             rows = []
@@ -84,6 +88,26 @@ def drift_entries(registered_by_module):
                 rows = [{'setting': '(not reported by the module)', 'wanted': 'change', 'found': 'differs'}]
             entries.append({'trunk': trunk, 'module': module, 'differences': rows})
     return entries
+
+
+def bulk_results(bulk, names):
+    """The results of one byoc.carrier.sip_connections call, shaped like a loop over these trunk names.
+
+    Lets the cpaas role publish facts and drift the same way for both engines.
+    """
+    by_name = {r.get('name'): r for r in (bulk or {}).get('results') or []}
+    results = []
+    for name in names or []:
+        found = by_name.get(name)
+        if found is None:
+            continue
+        results.append({
+            'item': name,
+            'changed': found.get('status') in ('created', 'updated', 'deleted'),
+            'changes': list(found.get('changes') or []),
+            'connection': {'id': found.get('id') or '', 'sip_uri': found.get('sip_uri') or ''},
+        })
+    return {'results': results, 'changed': any(r['changed'] for r in results)}
 
 
 def sip_uri(user, region):
@@ -170,7 +194,7 @@ def _cell(value):
 
 
 def _table(header, rows):
-    lines = ['| %s |' % ' | '.join(header), '|%s|' % '|'.join('---' for _ in header)]
+    lines = ['| %s |' % ' | '.join(header), '|%s|' % '|'.join(['---'] * len(header))]
     lines.extend('| %s |' % ' | '.join(_cell(c) for c in row) for row in rows)
     return lines
 
@@ -267,6 +291,7 @@ class FilterModule:
         return {
             'drift_entries': drift_entries,
             'trunk_facts': trunk_facts,
+            'bulk_results': bulk_results,
             'verify_checks': verify_checks,
             'report_groups': group_by_report,
             'report_content': report_content,

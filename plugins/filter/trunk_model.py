@@ -246,6 +246,27 @@ def trunk_errors_text(errors):
     return '\n'.join('%(host)s / %(trunk)s / %(field)s: %(rule)s' % e for e in errors)
 
 
+def bulk_connections(hostvars, hosts):
+    """The entries of byoc.carrier.sip_connections for the trunks to converge of these hosts.
+
+    Each entry: name, type, region (the host's byoc_region), the connection options, inbound and outbound;
+    numbers, state and sbc_* keys stay behind (trunks with state absent are removed by the singular modules).
+    """
+    entries = []
+    for host in hosts:
+        hvars = hostvars[host]
+        for trunk in _plain(hvars.get('byoc_trunks')) or []:
+            if trunk.get('state', 'present') != 'present':
+                continue
+            entry = {'name': trunk['name'], 'type': trunk['type'], 'region': hvars.get('byoc_region')}
+            entry.update((k, v) for k, v in trunk.items() if k in CONNECTION_OPTIONS)
+            for scope, keys in SCOPES[1:]:
+                if trunk.get(scope):
+                    entry[scope] = {k: v for k, v in trunk[scope].items() if k in keys}
+            entries.append(entry)
+    return entries
+
+
 class FilterModule:
     """byoc.carrier inventory model filters."""
 
@@ -253,4 +274,5 @@ class FilterModule:
         return {
             'trunk_errors': trunk_errors,
             'trunk_errors_text': trunk_errors_text,
+            'bulk_connections': bulk_connections,
         }

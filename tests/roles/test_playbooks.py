@@ -179,3 +179,22 @@ def test_06_teardown_needs_the_confirmation_then_removes_what_the_inventory_decl
     assert '| initech-eu-demo-cred | credentials | (not created yet) | initecheudemo@sip.telnyx.eu | +4930123456, +49301234560 | absent |' in sheet
     rc, out, recap = run_playbook('teardown', env, '--limit', EU, '-e', 'byoc_teardown_confirm=demo')
     assert rc == 0 and recap[EU]['changed'] == 0, out
+
+
+def test_07_the_bulk_engine_converges_the_same_trunks_in_one_call_and_is_idempotent(emulator, env):
+    emulator.reset(keep_state=True)
+    rc, out, recap = run_playbook('site', env, '--limit', EU, '-e', 'cpaas_engine=bulk', *NO_SBC)
+    assert rc == 0, out
+    assert recap[EU]['changed'] > 0
+    stats = emulator.stats()
+    assert stats['by_route'].get('POST /v2/credential_connections') == 1
+    ip = connections(emulator, 'ip')['initech-eu-demo-ip']
+    assert ip['outbound']['tech_prefix'] == '4711' and ip['inbound']['sip_subdomain'] == 'initecheuip'
+    sheet = open(os.path.join(reports(env), 'handoff-eu-demo.md'), encoding='utf-8').read()
+    assert '| %s | initech-eu-demo-ip | ip | %s | initecheuip@sip.telnyx.eu | - | present |' % (EU, ip['id']) in sheet
+    emulator.reset(keep_state=True)
+    rc, out, recap = run_playbook('site', env, '--limit', EU, '-e', 'cpaas_engine=bulk', *NO_SBC)
+    assert rc == 0 and recap[EU]['changed'] == 0, out
+    assert writes(emulator.stats()) == 0
+    for secret in SECRETS:
+        assert secret not in out

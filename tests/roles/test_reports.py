@@ -100,8 +100,8 @@ def test_drift_report_lists_each_differing_setting_with_secrets_masked():
                       'after': {'codecs': ['G711U', 'G711A'], 'no_answer_timeout': 30}}},
             {'item': 'acme-eu-prod-fra1-ip', 'skipped': True, 'changed': False}]},
         'sip_connection': {'results': [
-            {'item': 'acme-eu-prod-fra1-ip', 'changed': True, 'diff': {'before': {'token': 'old-token-value'},
-                                                                        'after': {'token': 'new-token-value'}}}]},
+            {'item': 'acme-eu-prod-fra1-ip', 'changed': True,
+             'diff': {'before': {'token': 'old-token-value'}, 'after': {'token': 'new-token-value'}}}]},
         'phone_number': {'changed': True, 'results': [{'item': 'acme-eu-prod-fra1', 'changed': True}]},
     }
     doc = reports.drift_document(_group(drift=reports.drift_entries(registered)), 'now')
@@ -131,3 +131,20 @@ def test_report_content_dispatches_by_kind():
     assert reports.report_content(group, 'drift', 't').startswith('# BYOC drift: eu / prod')
     with pytest.raises(AnsibleFilterError, match='kind must be handoff, drift or drift_json'):
         reports.report_content(group, 'pdf')
+
+
+def test_bulk_results_look_like_a_loop_over_the_host_trunks():
+    bulk = {'results': [
+        {'name': 'acme-eu-prod-fra1', 'type': 'credentials', 'status': 'updated', 'id': '1001', 'changes': ['inbound.codecs'],
+         'sip_uri': 'acmefra1@sip.telnyx.eu'},
+        {'name': 'other-host-trunk', 'status': 'created', 'id': '9'},
+        {'name': 'acme-eu-prod-fra1-ip', 'type': 'ip', 'status': 'unchanged', 'id': '1002', 'changes': []},
+    ]}
+    shaped = reports.bulk_results(bulk, ['acme-eu-prod-fra1', 'acme-eu-prod-fra1-ip'])
+    assert shaped['changed'] is True
+    assert [r['item'] for r in shaped['results']] == ['acme-eu-prod-fra1', 'acme-eu-prod-fra1-ip']
+    facts = reports.trunk_facts(TRUNKS, shaped, 'eu')
+    assert [(f['id'], f['sip_uri']) for f in facts] == [('1001', 'acmefra1@sip.telnyx.eu'), ('1002', 'acmeip@sip.telnyx.eu')]
+    assert reports.drift_entries({'sip_connections': shaped}) == [
+        {'trunk': 'acme-eu-prod-fra1', 'module': 'sip_connections',
+         'differences': [{'setting': 'inbound.codecs', 'wanted': '(inventory)', 'found': 'differs'}]}]

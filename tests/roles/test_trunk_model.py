@@ -161,3 +161,15 @@ def test_duplicates_on_the_same_host_are_found_too():
         {'name': 'dup', 'type': 'ip', 'ips': [{'address': '192.0.2.2'}], 'numbers': ['+13125550100']},
     ]}}
     assert fields(errors_of(model)) == {('h', 'dup', 'name'), ('h', 'dup', 'numbers')}
+
+
+def test_bulk_connections_carry_the_options_but_not_numbers_state_or_sbc_keys():
+    model = copy.deepcopy(GOOD)
+    model['sbc-ams1']['byoc_trunks'].append({'name': 'gone', 'type': 'ip', 'ips': [], 'state': 'absent'})
+    entries = trunk_model.bulk_connections(model, ['sbc-fra1', 'sbc-ams1', 'controller'])
+    assert [e['name'] for e in entries] == ['acme-eu-prod-fra1', 'acme-eu-prod-fra1-ip', 'acme-eu-prod-ams1']
+    assert entries[0] == {'name': 'acme-eu-prod-fra1', 'type': 'credentials', 'region': 'eu', 'username': 'acmefra1',
+                          'password': 's3cretPassw0rd',
+                          'inbound': {'codecs': ['G711U', 'G711A'], 'no_answer_timeout': 60, 'encrypted_media': 'SRTP'},
+                          'outbound': {'localization': 'DE', 'outbound_voice_profile': 'acme-eu', 'encrypted_media': 'SRTP'}}
+    assert 'sbc_note' not in entries[1] and 'numbers' not in entries[2]
