@@ -98,9 +98,10 @@ def find_by_name(module, client, path, name, what, name_field='name', filter_key
     query = {filter_key: name} if filter_key and len(name) >= 3 else None
     found = [o for o in client.list(path, query) if o.get(name_field) == name]
     if len(found) > 1:
-        module.fail_json(msg='%d %s are named %r: %s. %s' % (len(found), what, name, ', '.join(str(o.get('id')) for o in found),
-                                                         hint or 'Rename or delete all but one; this module never guesses.'),
-                         ids=[o.get('id') for o in found], **result)
+        ids = [o.get('id') for o in found]
+        module.fail_json(msg='%d %s are named %r: %s. %s' % (len(found), what, name, ', '.join(str(i) for i in ids),
+                                                             hint or 'Rename or delete all but one; this module never guesses.'),
+                         ids=ids, **result)
     return found[0] if found else None
 
 
