@@ -8,6 +8,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import tempfile
 import time
 
 import pytest
@@ -15,6 +16,13 @@ import pytest
 from telnyx_emulator.testing import start as start_emulator
 
 from .harness import Runner, output_dir
+
+
+def pytest_configure(config):
+    # a private base directory: other pytest sessions on this machine prune the shared /tmp/pytest-of-<user>,
+    # which would delete the work directories of a long test while it runs
+    if not config.option.basetemp and not hasattr(config, 'workerinput'):
+        config.option.basetemp = tempfile.mkdtemp(prefix='byoc-reliability-')
 
 
 @pytest.fixture
