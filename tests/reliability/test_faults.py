@@ -175,7 +175,7 @@ def _single_runs_fixture(tmp_path_factory, report):
     hosts = dict(('sbc%d' % h, {'fleet': fleet[h::SINGLE_HOSTS], 'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable})
                  for h in range(SINGLE_HOSTS))
     inventory = runner.write('hosts.yml', {'all': {'hosts': hosts}})
-    with running_emulator('--rate-limit', '4', *FAULTS) as emu:
+    with running_emulator('--rate-limit', '10', *FAULTS) as emu:
         runs = _until_clean(runner, emu, fleet, _singular_tasks(), ['connection', 'inbound', 'outbound'], 'single',
                             lambda reg: sum(1 for i in _items(reg) if i.get('failed')), inventory=inventory)
     for run in runs:
