@@ -131,11 +131,14 @@ def _validate_entries(raw_entries):
         if not isinstance(raw, dict):
             problems.append('connections[%d]: must be a dict, got %s' % (index, type(raw).__name__))
             continue
-        label = 'connections[%d]' % index + (' (%s)' % raw['name'] if raw.get('name') else '')
+        blank = not str(raw.get('name') or '').strip()
+        label = 'connections[%d]' % index + ('' if blank else ' (%s)' % raw['name'])
         result = validator.validate(raw)  # works on its own copy
         secrets.update(result._no_log_values)  # pylint: disable=protected-access
         problems.extend('%s: %s' % (label, msg) for msg in result.error_messages)
-        if not raw.get('name'):
+        if blank:
+            if 'name' in raw:  # a missing name is reported by the validator (required)
+                problems.append('%s: name: must not be empty' % label)
             continue
         entry = Entry(index, result.validated_parameters)
         problems.extend('%s: %s' % (entry.label, p) for p in entry.problems())

@@ -300,3 +300,12 @@ def test_max_rps_paces_every_request_of_the_run(api):
     # 11 requests at 4/s with a burst of 2 (one per worker) cannot take less than (11 - 2) / 4 s
     assert api.elapsed >= (11 - 2) / 4.0
     assert api.sleeps
+
+
+def test_empty_name_fails_naming_entry_and_option_before_any_request(api):
+    result = run(api, [dict(IPC), dict(FQ, name=''), dict(FQ, name='  ')])
+    assert result['failed'] is True
+    assert api.calls == []
+    assert 'connections[1]: name: must not be empty' in result['problems']
+    assert 'connections[2]: name: must not be empty' in result['problems']
+
