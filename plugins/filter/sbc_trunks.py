@@ -49,18 +49,43 @@ _value:
   type: list
   elements: dict
   contains:
-    name: {description: Trunk (connection) name., type: str}
-    route: {description: Kamailio route suffix, unique, letters/digits/underscore., type: str}
-    kind: {description: credentials, ip or fqdn., type: str}
-    port: {description: SBC port of the trunk (UDP, and TCP when the transport is TCP)., type: int}
-    tls_port: {description: TLS port (port + 1) when the transport is TLS, else null., type: int}
-    transport: {description: udp, tcp or tls., type: str}
-    auth: {description: credentials, token, tech_prefix, p_charge_info or none., type: str}
-    register: {description: Whether the SBC registers this trunk (credentials trunks)., type: bool}
-    srtp: {description: Whether the carrier leg uses SRTP., type: bool}
-    codecs: {description: SDP codec names kept (PCMU, PCMA) plus telephone-event., type: list, elements: str}
-    dispatcher_set: {description: Dispatcher set id of the trunk's carrier addresses., type: int}
-    domain: {description: Carrier domain (sip.telnyx.<region>)., type: str}
+    name:
+      description: "Trunk (connection) name."
+      type: str
+    route:
+      description: "Kamailio route suffix, unique, letters/digits/underscore."
+      type: str
+    kind:
+      description: "credentials, ip or fqdn."
+      type: str
+    port:
+      description: "SBC port of the trunk (UDP, and TCP when the transport is TCP)."
+      type: int
+    tls_port:
+      description: "TLS port (port + 1) when the transport is TLS, else null."
+      type: int
+    transport:
+      description: "udp, tcp or tls."
+      type: str
+    auth:
+      description: "credentials, token, tech_prefix, p_charge_info or none."
+      type: str
+    register:
+      description: "Whether the SBC registers this trunk (credentials trunks)."
+      type: bool
+    srtp:
+      description: "Whether the carrier leg uses SRTP."
+      type: bool
+    codecs:
+      description: "SDP codec names kept (PCMU, PCMA) plus telephone-event."
+      type: list
+      elements: str
+    dispatcher_set:
+      description: "Dispatcher set id of the trunk's carrier addresses."
+      type: int
+    domain:
+      description: "Carrier domain (sip.telnyx.<region>)."
+      type: str
 """
 
 KINDS = ('credentials', 'ip', 'fqdn')
