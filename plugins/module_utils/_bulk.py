@@ -302,14 +302,56 @@ class Reconciler:
         obj = _settings.apply_patch({'record_type': _runner._record_type(kind)}, body)  # pylint: disable=protected-access
         if not self.check_mode:
             refind = _runner.SettingsRun._refind(self.holder, kind, entry.name)  # pylint: disable=protected-access
-            obj = self.client.create(ENDPOINTS[kind], body, find=refind)
+            try:
+                obj = self.client.create(ENDPOINTS[kind], body, find=refind)
+            except TelnyxError as err:
+                self._adopt_after_refusal(entry, scopes, err, result)
+                return
             result['id'] = obj.get('id')
+            kept = self._older_copy(entry, obj)
+            if kept is not None:
+                self._keep_older_copy(entry, scopes, obj, kept, result)
+                return
             if wanted is not None:
                 obj = _runner.SettingsRun.sync_children(self.holder, kind, children, obj, [], wanted, {})
         elif wanted is not None:
             obj[children.option] = wanted
         result['sip_uri'] = _runner.sip_uri(obj, entry.region, kind)
         self._record_diff(entry, scopes, None, obj, None)
+
+    def _older_copy(self, entry, own):
+        """The overlap rule: list the name again after creating it; the oldest copy (created_at, then id) if not ``own``.
+
+        Two runs that both read a name as absent both create it (Telnyx has no idempotency keys). Each run
+        lists the name right after its own create: the run whose copy is not the oldest sees the older one
+        (it existed before its create) and gives way, so exactly one copy is left whatever the timing.
+        """
+        copies = self.client.find_connections(entry.kind, entry.name)
+        if not any(c.get('id') == own.get('id') for c in copies):
+            copies.append(own)
+        oldest = min(copies, key=_age)
+        return None if oldest.get('id') == own.get('id') else oldest
+
+    def _keep_older_copy(self, entry, scopes, own, kept, result):
+        """Delete the copy this run just created (before any IP/FQDN of its own) and reconcile the kept one."""
+        self.client.delete('%s/%s' % (ENDPOINTS[entry.kind], own['id']))
+        result.update(duplicate_removed=own.get('id'))
+        self._adopt(entry, scopes, kept, result)
+
+    def _adopt_after_refusal(self, entry, scopes, err, result):
+        """A create refused with 422 (e.g. ``user_name ... has already been taken``) while an overlapping run
+        created the name meanwhile: reconcile that connection like an existing one; otherwise the error stands."""
+        copies = self.client.find_connections(entry.kind, entry.name) if err.status == 422 else []
+        if not copies:
+            raise err
+        self._adopt(entry, scopes, min(copies, key=_age), result)
+
+    def _adopt(self, entry, scopes, kept, result):
+        """Reconcile ``kept`` (made by another run) like a connection read at the start (its IPs/FQDNs read now)."""
+        children = CHILDREN.get(entry.kind)
+        if children is not None and scopes[0][2].get(children.option) is not None:
+            self.children[entry.kind][kept['id']] = self.client.list(children.path, {'filter[connection_id]': kept['id']})
+        self._update(entry, kept, scopes, result)
 
     def _update(self, entry, obj, scopes, result):
         kind = entry.kind
@@ -388,6 +430,12 @@ class Reconciler:
                 if view:
                     side.update(view if not prefix else {prefix[:-1]: view})
         self.diffs[entry.name] = (before if before_obj is not None else None, after)
+
+
+def _age(obj):
+    """Sort key of a connection by age: created_at, then id (numerically for digit ids)."""
+    ident = str(obj.get('id') or '')
+    return (obj.get('created_at') or '', len(ident), ident)
 
 
 def secrets_of(entry):

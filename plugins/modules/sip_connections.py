@@ -281,6 +281,19 @@ options:
         C(x-ratelimit-*) headers and 429 answers slow the client down.
     type: float
 notes:
+  - "Overlapping runs (two AWX jobs at once): Telnyx has no idempotency keys, so two runs that both read a name
+    as absent both create it. After creating a connection, the module lists that name again; when more than
+    one connection has the name, the oldest (C(created_at), then id) is kept, the copy this run just created
+    is deleted (before any IP/FQDN is added to it) and the entry's result points at the kept one (its RV(results[].id),
+    with RV(results[].duplicate_removed) set to the deleted copy's id), which is then reconciled like an
+    existing connection. Only a copy the run itself created is ever deleted: a duplicate found when the run
+    starts (which no run can tell apart from a connection someone made on purpose) fails that entry,
+    listing the ids, and the others go on."
+  - "When Telnyx refuses a create with HTTP 422 (for example C(user_name ... has already been taken) because an
+    overlapping run created the connection first), the module lists the name again and, if a connection with
+    that name now exists, reconciles it like an existing one (nothing is deleted); otherwise the entry fails
+    with Telnyx's message."
+  - The overlap check costs one listing request (filtered by name) per connection created.
   - AWX job slicing gives each slice its own hosts; pruning under slicing needs O(prune_tags) that scope
     one slice's connections, or it would delete the other slices' connections.
 seealso:
@@ -363,6 +376,13 @@ results:
       type: str
       returned: when failed
       sample: "PATCH /ip_connections/1: HTTP 422 [10015] Bad Request (field /inbound/codecs)"
+    duplicate_removed:
+      description:
+        - The id of the copy this run created and deleted because an older connection with the same name
+          appeared meanwhile (an overlapping run); the result then describes the kept, older connection.
+      type: str
+      returned: when an overlapping run had created the name first
+      sample: "1293384261075731500"
     pruned:
       description: True for a connection deleted by O(prune).
       type: bool
@@ -437,7 +457,8 @@ def main():
     results = reconciler.run()
     client.close()
     summary, failures = _bulk.summarise(results)
-    result = dict(changed=any(summary[s] for s in ('created', 'updated', 'deleted')), results=results, summary=summary,
+    changed = any(summary[s] for s in ('created', 'updated', 'deleted')) or any(r.get('duplicate_removed') for r in results)
+    result = dict(changed=changed, results=results, summary=summary,
                   api_requests=client.requests_sent, api_retries=client.retries,
                   invocation=_bulk.redacted_invocation(params, entries))
     if module._diff:

@@ -64,15 +64,11 @@ def test_overlapping_runs_lose_nothing(overlapped):
     assert missing == [] and extra == []
 
 
-@pytest.mark.xfail(strict=True, reason='plugins/module_utils/_bulk.py Reconciler: no re-check after create; two overlapping runs both '
-                                       'create a connection they read as absent (the keep-the-oldest rule is not implemented)')
 def test_overlapping_runs_leave_no_duplicates(overlapped):
     duplicates = overlapped['overlap_state'][0]
     assert duplicates == {}, '%d names duplicated' % len(duplicates)
 
 
-@pytest.mark.xfail(strict=True, reason='plugins/module_utils/_bulk.py Reconciler._existing fails an entry with duplicates instead of '
-                                       'keeping the oldest and removing the copy this fleet created')
 def test_next_run_removes_duplicates_keeping_the_oldest(overlapped):
     duplicates, missing, mismatches, _extra = overlapped['after_state']
     assert duplicates == {} and missing == [] and mismatches == []

@@ -12,11 +12,13 @@ import yaml
 
 from ansible_collections.byoc.carrier.plugins.module_utils import _bulk
 from ansible_collections.byoc.carrier.plugins.modules import sip_connections
+from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import error_body
 from ansible_collections.byoc.carrier.tests.unit.plugins.modules.module_runner import fixture_api, run_module  # noqa: F401 pylint: disable=unused-import
 
 PASSWORD = 'Sup3rSecretPassw0rd'
 NEW_PASSWORD = 'An0therSecretPassw0rd'
 TOKEN = 'tok-0123456789-SECRET'
+TAKEN = 'user_name acmefra1 has already been taken.'
 
 CRED = {'name': 'acme-cred', 'type': 'credentials', 'region': 'eu', 'username': 'acmefra1', 'password': PASSWORD,
         'dtmf_type': 'RFC 2833', 'tags': ['acme', 'prod'],
@@ -64,6 +66,11 @@ def echo(base):
     return handler
 
 
+def relisted(api, path, name, items):
+    """Script the listing of ``name`` the module makes after creating it (the overlap check)."""
+    api.add_list(path, [copy.deepcopy(o) for o in items], params={'filter[connection_name][contains]': name})
+
+
 def run(api, connections, check=False, diff=False, **extra):
     return run_module(sip_connections, api.module_args(connections=copy.deepcopy(connections), **extra), check=check, diff=diff)
 
@@ -91,6 +98,7 @@ def test_no_change_reads_each_collection_once_and_writes_nothing(api):
 def test_new_credentials_connection_is_one_post_with_every_tab(api):
     account(api, ovps=OVPS)
     api.add('POST', '/credential_connections', handler=echo({'id': '100', 'record_type': 'credential_connection'}))
+    relisted(api, '/credential_connections', 'acme-cred', [CRED_OBJ])
     result = run(api, [CRED])
     assert result['changed'] is True
     assert writes(api) == [('POST', '/credential_connections', {}, {
@@ -108,6 +116,7 @@ def test_new_ip_connection_gets_its_ips_then_the_default_ids(api):
     api.add('POST', '/ips', handler=echo({'id': '201', 'record_type': 'ip'}), params={})
     api.add('POST', '/ips', handler=echo({'id': '202', 'record_type': 'ip'}), params={})
     api.add('PATCH', '/ip_connections/200', handler=echo(IP_OBJ))
+    relisted(api, '/ip_connections', 'acme-ip', [dict(IP_OBJ, inbound={})])
     result = run(api, [IPC])
     assert not result.get('failed'), result
     posted = [c for c in api.calls if c[0] != 'GET']
@@ -243,6 +252,7 @@ def test_update_password_on_create_leaves_a_changed_password_alone(api):
 def test_profiles_are_resolved_once_and_an_unknown_one_fails_its_entry_only(api):
     account(api, [CRED_OBJ], [], [], ovps=OVPS + [{'id': '901', 'name': 'dup'}, {'id': '902', 'name': 'dup'}])
     api.add('POST', '/credential_connections', handler=echo({'id': '101', 'record_type': 'credential_connection'}))
+    relisted(api, '/credential_connections', 'acme-cred-2', [dict(CRED_OBJ, id='101', connection_name='acme-cred-2')])
     second = dict(CRED, name='acme-cred-2', username='acmefra2', outbound={'outbound_voice_profile': '900'})
     result = run(api, [CRED, second, dict(CRED, name='acme-x', outbound={'outbound_voice_profile': 'nope'}),
                        dict(CRED, name='acme-y', outbound={'outbound_voice_profile': 'dup'})])
@@ -252,7 +262,7 @@ def test_profiles_are_resolved_once_and_an_unknown_one_fails_its_entry_only(api)
     errors = dict((r['name'], r.get('error')) for r in result['results'])
     assert "no outbound voice profile is named 'nope'" in errors['acme-x']
     assert "2 outbound voice profiles are named 'dup' (901, 902)" in errors['acme-y']
-    assert [c[0] for c in api.calls].count('GET') == 4
+    assert [c[0] for c in api.calls].count('GET') == 5  # 4 collections, then acme-cred-2 listed again after its create
 
 
 def test_type_change_and_duplicate_names_at_telnyx_fail_their_entry(api):
@@ -291,14 +301,18 @@ def test_documented_entry_options_match_the_settings_table():
 
 def test_max_rps_paces_every_request_of_the_run(api):
     account(api)
+
+    def create(request):  # the id follows the name: the workers' POSTs arrive in any order
+        return 201, {'data': dict(request.json, id=str(700 + int(request.json['connection_name'].split('-')[1])))}
     for index in range(8):
-        api.add('POST', '/credential_connections', handler=echo({'id': str(700 + index), 'record_type': 'credential_connection'}))
+        api.add('POST', '/credential_connections', handler=create)
+        relisted(api, '/credential_connections', 'acme-%d' % index, [dict(CRED_OBJ, id=str(700 + index), connection_name='acme-%d' % index)])
     fleet = [dict(CRED, name='acme-%d' % i, username='acme%04d' % i, outbound={}) for i in range(8)]
     result = run(api, fleet, max_rps=4, workers=2)
     assert result['summary']['created'] == 8
-    assert result['api_requests'] == 11
-    # 11 requests at 4/s with a burst of 2 (one per worker) cannot take less than (11 - 2) / 4 s
-    assert api.elapsed >= (11 - 2) / 4.0
+    assert result['api_requests'] == 19
+    # 19 requests at 4/s with a burst of 2 (one per worker) cannot take less than (19 - 2) / 4 s
+    assert api.elapsed >= (19 - 2) / 4.0
     assert api.sleeps
 
 
@@ -309,3 +323,65 @@ def test_empty_name_fails_naming_entry_and_option_before_any_request(api):
     assert 'connections[1]: name: must not be empty' in result['problems']
     assert 'connections[2]: name: must not be empty' in result['problems']
 
+
+def test_a_copy_created_by_an_overlapping_run_gives_way_to_the_older_one(api):
+    """Another run created acme-ip first: this run's copy is deleted and the older one reconciled (IPs, ids)."""
+    account(api, ips=[])
+    api.add('POST', '/ip_connections', handler=echo({'id': '250', 'record_type': 'ip_connection', 'created_at': '2026-01-01T10:00:01.000Z'}))
+    older = dict(IP_OBJ, created_at='2026-01-01T10:00:00.500Z', inbound={'default_primary_ip_id': '201'})
+    relisted(api, '/ip_connections', 'acme-ip', [older, dict(IP_OBJ, id='250', created_at='2026-01-01T10:00:01.000Z', inbound={})])
+    api.add('DELETE', '/ip_connections/250', handler=echo({'id': '250'}))
+    api.add_list('/ips', [IPS[0]], params={'filter[connection_id]': '200'})
+    api.add('POST', '/ips', handler=echo({'id': '202', 'record_type': 'ip'}), params={})
+    api.add('PATCH', '/ip_connections/200', handler=echo(IP_OBJ))
+    result = run(api, [IPC])
+    assert not result.get('failed'), result
+    assert writes(api) == sorted([
+        ('POST', '/ip_connections', {}, {'connection_name': 'acme-ip', 'tags': ['acme', 'prod'], 'transport_protocol': 'UDP',
+                                         'outbound': {'ip_authentication_method': 'token', 'ip_authentication_token': TOKEN}}),
+        ('DELETE', '/ip_connections/250', {}, None),
+        ('POST', '/ips', {}, {'ip_address': '192.0.2.11', 'port': 5080, 'connection_id': '200'}),
+        ('PATCH', '/ip_connections/200', {}, {'inbound': {'default_primary_ip_id': '201', 'default_secondary_ip_id': '202'}}),
+    ], key=repr)
+    entry = result['results'][0]
+    assert (entry['id'], entry['duplicate_removed'], entry['status'], entry['changes']) == ('200', '250', 'updated', ['ips'])
+    assert result['changed'] is True
+    api.assert_done()
+
+
+def test_the_oldest_copy_stays_and_ties_go_to_the_lower_id(api):
+    """This run's copy is the oldest (same created_at, lower id): kept; the newer one is left to the run that made it."""
+    account(api)
+    stamp = '2026-01-01T10:00:00.000Z'
+    api.add('POST', '/credential_connections', handler=echo({'id': '99', 'record_type': 'credential_connection', 'created_at': stamp}))
+    relisted(api, '/credential_connections', 'acme-cred', [dict(CRED_OBJ, id='100', created_at=stamp), dict(CRED_OBJ, id='99', created_at=stamp)])
+    result = run(api, [dict(CRED, outbound={})])
+    assert [c[0] for c in writes(api)] == ['POST']
+    assert (result['results'][0]['id'], result['results'][0]['status']) == ('99', 'created')
+    assert 'duplicate_removed' not in result['results'][0]
+    api.assert_done()
+
+
+def test_a_username_taken_by_an_overlapping_run_adopts_its_connection(api):
+    """The create is refused (422: the other run's copy holds the username): that copy is reconciled, nothing deleted."""
+    account(api, ovps=OVPS)
+    api.add('POST', '/credential_connections', status=422, json=error_body(10015, 'Invalid value', TAKEN, '/user_name'))
+    relisted(api, '/credential_connections', 'acme-cred', [dict(CRED_OBJ, dtmf_type='Inband')])
+    api.add('PATCH', '/credential_connections/100', handler=echo(CRED_OBJ))
+    result = run(api, [CRED])
+    assert not result.get('failed'), result
+    assert [c[:2] for c in writes(api)] == [('PATCH', '/credential_connections/100'), ('POST', '/credential_connections')]
+    assert [c[3] for c in writes(api)][0] == {'dtmf_type': 'RFC 2833'}
+    entry = result['results'][0]
+    assert (entry['id'], entry['status'], entry['changes']) == ('100', 'updated', ['dtmf_type'])
+    api.assert_done()
+
+
+def test_a_username_taken_by_another_name_still_fails_the_entry(api):
+    account(api, ovps=OVPS)
+    api.add('POST', '/credential_connections', status=422, json=error_body(10015, 'Invalid value', TAKEN))
+    relisted(api, '/credential_connections', 'acme-cred', [])
+    result = run(api, [CRED])
+    assert result['failed'] is True
+    assert TAKEN in result['results'][0]['error']
+    api.assert_done()
