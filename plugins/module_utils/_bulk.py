@@ -21,10 +21,8 @@ One call reconciles a whole list of connections:
 
 from __future__ import annotations
 
-import functools
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
@@ -87,30 +85,6 @@ class Entry:
         return found
 
 
-@contextmanager
-def _schemas_built_once():
-    """Build each scope's voluptuous schema once for the whole list instead of once per entry and scope.
-
-    ``_settings.validate`` compiles its schema on every call (about 4 ms); a 1,000-entry list would spend
-    12 s on that alone. Stop-gap until ``_settings`` caches its schemas itself: then this does nothing.
-    """
-    build = getattr(_settings, '_schema', None)
-    if build is None or hasattr(build, 'cache_info'):
-        yield
-        return
-    _settings._schema = functools.lru_cache(maxsize=None)(build)  # pylint: disable=protected-access
-    try:
-        yield
-    finally:
-        _settings._schema = build  # pylint: disable=protected-access
-
-
-def validate_entries(raw_entries):
-    """(entries, problems, secret values) for the ``connections`` option; problems name entry and option."""
-    with _schemas_built_once():
-        return _validate_entries(raw_entries)
-
-
 def _without_choices(spec):
     """The spec with ``choices`` left out: the table's rules check them, naming entry and option, all at once."""
     out = {}
@@ -122,8 +96,10 @@ def _without_choices(spec):
     return out
 
 
-def _validate_entries(raw_entries):
+def validate_entries(raw_entries):
+    """(entries, problems, secret values) for the ``connections`` option; problems name entry and option."""
     # Ansible's own validation per entry: types, defaults, unknown options, required, no_log values
+    # (the table's voluptuous schemas are compiled once per scope by _settings itself)
     validator = ArgumentSpecValidator(_without_choices(entry_spec()))
     entries, problems, secrets = [], [], set()
     seen = defaultdict(list)

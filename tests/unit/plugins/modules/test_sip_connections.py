@@ -10,7 +10,7 @@ import json
 
 import yaml
 
-from ansible_collections.byoc.carrier.plugins.module_utils import _bulk
+from ansible_collections.byoc.carrier.plugins.module_utils import _bulk, _settings
 from ansible_collections.byoc.carrier.plugins.modules import sip_connections
 from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import error_body
 from ansible_collections.byoc.carrier.tests.unit.plugins.modules.module_runner import fixture_api, run_module  # noqa: F401 pylint: disable=unused-import
@@ -385,3 +385,14 @@ def test_a_username_taken_by_another_name_still_fails_the_entry(api):
     assert result['failed'] is True
     assert TAKEN in result['results'][0]['error']
     api.assert_done()
+
+
+def test_validating_a_fleet_compiles_no_schema_per_entry(monkeypatch):
+    """_bulk relies on _settings compiling each scope's schema once (no stop-gap cache of its own any more)."""
+    _bulk.validate_entries([CRED, IPC, FQ])  # every scope's schema built once
+    compiled = []
+    original = _settings.vol.Schema
+    monkeypatch.setattr(_settings.vol, 'Schema', lambda *a, **k: compiled.append(a) or original(*a, **k))
+    fleet = [dict(CRED, name='acme-%d' % i, username='acme%04d' % i) for i in range(50)]
+    entries, problems, dummy = _bulk.validate_entries(fleet)
+    assert (len(entries), problems, compiled) == (50, [], [])
