@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # ansible-test integration against the Telnyx emulator: starts it (by PID, stopped on exit), writes
 # tests/integration/integration_config.yml (telnyx_api_url, telnyx_api_key, telnyx_test_password,
-# telnyx_test_token; ansible-test reads it as vars), runs the module targets at -vvv and checks that no
-# secret appears in that output, then runs the other targets.
+# telnyx_test_token; ansible-test reads it as vars) and tests/integration/integration.cfg (pipelining: fewer
+# processes per task) in the copy, runs every target in ONE ansible-test invocation at -vvv (one set-up, no
+# second pass) and checks that no secret appears in the output of the module targets listed below.
 set -euo pipefail
 cd "$COLL"
 # shellcheck source=scripts/lib/emulator.sh disable=SC2153  # REPO comes from scripts/test
@@ -20,26 +21,45 @@ telnyx_api_key: $key
 telnyx_test_password: $password
 telnyx_test_token: $token
 CONFIG
+cat > tests/integration/integration.cfg <<CFG
+[defaults]
+interpreter_python = auto_silent
+[connection]
+pipelining = True
+CFG
 pyver=$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-secret_targets=(sip_connection sip_inbound sip_outbound)
-status=0
-ansible-test integration --local --python "$pyver" --color no -vvv "${secret_targets[@]}" >"$log" 2>&1 || status=$?
-grep -E '^(TASK|PLAY RECAP|localhost|fatal|FAILED|ERROR)' "$log" | grep -v '^TASK' | tail -n 20 || true
-if [ "$status" -ne 0 ]; then
-  grep -E -B2 -A30 'fatal:|FAILED!' "$log" | head -n 120 || true
-  echo "integration (${secret_targets[*]}) failed"; exit "$status"
-fi
-for secret in "$key" "$password" "$token"; do
-  if grep -q -- "$secret" "$log"; then echo "a secret appears in the -vvv output of ${secret_targets[*]}"; exit 1; fi
-done
-echo "no secret in $(wc -l <"$log") lines of -vvv output"
-others=()
+# every target runs in one ansible-test invocation (setup_* and prepare_* are helpers)
+targets=()
 for dir in tests/integration/targets/*/; do
   name=$(basename "$dir")
-  case " ${secret_targets[*]} " in *" $name "*) continue;; esac
   case "$name" in setup_*|prepare_*) continue;; esac
-  others+=("$name")
+  targets+=("$name")
 done
-if [ ${#others[@]} -gt 0 ]; then
-  ansible-test integration --local --python "$pyver" --color no "${others[@]}"
+# the targets whose -vvv output must hold no secret (ansible-test starts each with "Running <name> integration
+# test role"; only their parts of the log are searched). sip_connections is the bulk engineer's: not yet listed.
+secret_targets=(sip_connection sip_inbound sip_outbound sip_connection_info phone_number outbound_voice_profile)
+for required in "${secret_targets[@]}"; do
+  case " ${targets[*]} " in *" $required "*) ;; *) echo "integration target $required is missing"; exit 1;; esac
+done
+status=0
+start=$SECONDS
+ansible-test integration --local --python "$pyver" --color no -vvv "${targets[@]}" >"$log" 2>&1 || status=$?
+grep -E '^(PLAY RECAP|localhost|fatal|FAILED|ERROR)' "$log" | tail -n 20 || true
+if [ "$status" -ne 0 ]; then
+  grep -E -B2 -A30 'fatal:|FAILED!' "$log" | grep -v -e '...ignoring' | head -n 120 || true
+  echo "integration (${targets[*]}) failed"; exit "$status"
 fi
+checked=$(mktemp /tmp/byoc-integration-checked.XXXXXX)
+trap 'emulator_stop || true; rm -f "$log" "$checked"' EXIT
+awk -v names=" ${secret_targets[*]} " '/^Running [^ ]+ integration test role$/ {t = $2} t != "" && index(names, " " t " ") {print}' "$log" >"$checked"
+for name in "${secret_targets[@]}"; do
+  grep -q "^Running $name integration test role$" "$checked" || { echo "no -vvv output of target $name to check"; exit 1; }
+done
+for secret in "$key" "$password" "$token"; do
+  if grep -q -- "$secret" "$checked"; then
+    echo "a secret appears in the -vvv output of ${secret_targets[*]}:"
+    grep -n -e '^Running .* integration test role$' -e "$secret" "$checked" | sed "s/$secret/<SECRET>/g" | grep -B1 '<SECRET>' | head -n 20
+    exit 1
+  fi
+done
+echo "integration: ${#targets[@]} targets in $((SECONDS - start)) s; no secret in $(wc -l <"$checked") lines of -vvv output of ${secret_targets[*]}"
