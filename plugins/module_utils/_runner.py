@@ -206,6 +206,22 @@ class _Children:
         body['connection_id'] = conn_id
         return body
 
+    def finder(self, client, conn_id, item, taken):
+        """``find`` for ``client.create``: an address of the connection matching ``item`` not in ``taken``.
+
+        After a 5xx or an unanswered POST the address may exist already; the client then calls this
+        before sending the POST again (Telnyx has no idempotency keys). A found id is added to ``taken``.
+        """
+        want = self.key(item)
+
+        def find():
+            for found in client.list(self.path, {'filter[connection_id]': conn_id}):
+                if found.get('id') not in taken and self.key(self.view(found)) == want:
+                    taken.add(found.get('id'))
+                    return found
+            return None
+        return find
+
     def default_ids(self, inbound, ids):
         """The default_* fields for the wanted ids (in order), given the connection's current ``inbound``.
 
@@ -447,8 +463,11 @@ class SettingsRun:
         for index, item, want in updates:
             slots[index] = self.client.patch('%s/%s' % (children.path, item['id']), children.body(obj['id'], want))
             _wrote(self)
+        taken = set(item.get('id') for item in current)
         for index, want in creates:
-            slots[index] = self.client.create(children.path, children.body(obj['id'], want))
+            slots[index] = self.client.create(children.path, children.body(obj['id'], want),
+                                              find=children.finder(self.client, obj['id'], want, taken))
+            taken.add(slots[index].get('id'))
             _wrote(self)
         inbound = obj.get('inbound') or {}
         defaults = children.default_ids(inbound, [s['id'] for s in slots])

@@ -27,8 +27,6 @@ RETRY_TIMEOUT = 120
 FAULTS = ('--error-rate', '0.1', '--drop-after-commit', '0.02', '--latency-ms', '2', '--jitter-ms', '40', '--seed', '7')
 OVP = 'rel-ovp'
 MAX_RUNS = 6
-CHILD_CREATE_BUG = ('plugins/module_utils/_runner.py SettingsRun.sync_children creates /ips and /fqdns with client.create() without find(), '
-                    'so a 5xx or a dropped answer fails the connection (sip_connection, sip_connections) instead of being retried')
 
 
 def _play(emu, tasks, **play):
@@ -108,8 +106,6 @@ def _bulk_runs_fixture(tmp_path_factory, report):
     return runs
 
 
-# strict at full size only: a small fleet may see no fault on a child create at all
-@pytest.mark.xfail(strict=BULK_SIZE >= 100, reason=CHILD_CREATE_BUG)
 def test_bulk_fleet_converges_in_one_run(bulk_runs):
     first = bulk_runs[0]
     assert first['result'].get('summary', {}).get('failed') == 0, first['result'].get('msg', '')[:2000]
@@ -185,7 +181,6 @@ def _single_runs_fixture(tmp_path_factory, report):
     return runs
 
 
-@pytest.mark.xfail(strict=SINGLE_SIZE >= 50, reason=CHILD_CREATE_BUG)
 def test_singular_fleet_converges_in_one_run(single_runs):
     first = single_runs[0]
     failed = [(i['item']['name'], i.get('msg')) for i in first['items'] if i.get('failed')]

@@ -373,3 +373,30 @@ def test_delete_missing_is_ok(api):
     api.add('GET', '/fqdn_connections', json=page([]), params=listing('acme-fqdn'))
     result = run_module(sip_connection, args(api, name='acme-fqdn', type='fqdn', state='absent'))
     assert result['changed'] is False and result['connection'] is None
+
+
+def test_an_unanswered_ip_create_is_looked_up_before_it_is_sent_again(api):
+    """POST /ips answered 503 (it committed): the client lists the connection's IPs, finds it and sends no second POST."""
+    conn = ip_conn(default_primary_ip_id='i1')
+    api.add('GET', '/ip_connections', json=page([conn]), params=listing('acme-ip'))
+    api.add('GET', '/ips', json=page([ip_obj('i1', '10.0.0.1')]), params=by_connection('200'))
+    api.add_error('POST', '/ips', 503)
+    api.add('GET', '/ips', json=page([ip_obj('i1', '10.0.0.1'), ip_obj('i2', '10.0.0.2')]), params=by_connection('200'))
+    api.add('PATCH', '/ip_connections/200', handler=echo(conn))
+    result = run_module(sip_connection, args(api, name='acme-ip', type='ip', ips=[{'address': '10.0.0.1'}, {'address': '10.0.0.2'}]))
+    assert [c[:2] for c in api.calls[2:]] == [('POST', '/ips'), ('GET', '/ips'), ('PATCH', '/ip_connections/200')]
+    assert api.calls[3][2] == by_connection('200')
+    assert api.calls[4][3]['inbound']['default_secondary_ip_id'] == 'i2', 'the found IP takes its slot'
+    assert result['changed'] is True and result['connection']['ips'][1] == {'address': '10.0.0.2', 'port': 5060}
+
+
+def test_an_unanswered_ip_create_is_sent_again_when_the_lookup_finds_nothing(api):
+    conn = ip_conn(default_primary_ip_id='i1')
+    api.add('GET', '/ip_connections', json=page([conn]), params=listing('acme-ip'))
+    api.add('GET', '/ips', json=page([ip_obj('i1', '10.0.0.1')]), params=by_connection('200'))
+    api.add_error('POST', '/ips', 503)
+    api.add('GET', '/ips', json=page([ip_obj('i1', '10.0.0.1')]), params=by_connection('200'))
+    api.add('POST', '/ips', status=201, json={'data': ip_obj('i2', '10.0.0.2')})
+    api.add('PATCH', '/ip_connections/200', handler=echo(conn))
+    run_module(sip_connection, args(api, name='acme-ip', type='ip', ips=[{'address': '10.0.0.1'}, {'address': '10.0.0.2'}]))
+    assert [c[:2] for c in api.calls[2:]] == [('POST', '/ips'), ('GET', '/ips'), ('POST', '/ips'), ('PATCH', '/ip_connections/200')]
