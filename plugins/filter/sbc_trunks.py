@@ -9,6 +9,8 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.byoc.carrier.plugins.module_utils._common import E164
+
 DOCUMENTATION = r"""
 name: sbc_trunks
 short_description: Check C(byoc_trunks) for the SBC and normalise it, one record per trunk
@@ -96,7 +98,6 @@ CODECS = {'G711U': 'PCMU', 'G711A': 'PCMA'}
 USERNAME = re.compile(r'^[A-Za-z0-9]{4,32}$')
 TOKEN = re.compile(r'^[A-Za-z0-9-]{12,48}$')
 TECH_PREFIX = re.compile(r'^[0-9]{4}$')
-E164 = re.compile(r'^\+[1-9][0-9]{1,14}$')
 FIRST_SET = 10
 
 

@@ -15,8 +15,7 @@ from ansible_collections.byoc.carrier.plugins.modules import outbound_voice_prof
 from ansible_collections.byoc.carrier.plugins.filter import trunk_model
 
 PLUGINS = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'plugins')
-# plugins/filter/sbc_trunks.py (the sbc engineer's) still has its own copy: reported, to switch to _common.E164
-OWN_COPIES_ALLOWED = {'_common.py', 'sbc_trunks.py'}
+OWN_COPIES_ALLOWED = {'_common.py'}
 
 
 @pytest.mark.parametrize('number, ok', [
