@@ -22,6 +22,9 @@ options:
     type: str
     choices: [com, eu, ca]
     default: com
+notes:
+  - A connection deleted by someone else between the module's read and its write makes the module fail with
+    Telnyx's 404 (C(HTTP 404 [10005])); the connection is not recreated (use M(byoc.carrier.sip_connection)).
 '''
 
     RETURN = r'''

@@ -191,6 +191,8 @@ notes:
   - In check mode nothing is written; C(changed), C(diff) and RV(connection) are what a real run would give.
   - Diffs hold the normalised view of the options set; secrets appear only as a mask, a changed secret as a changed mask.
   - T.38 is not offered; the vendor guide says it is not supported.
+  - A connection deleted by someone else between the module's read and its write makes the module fail with
+    Telnyx's 404 (C(HTTP 404 [10005])); a re-run creates it again.
   - Create puts every set option into the C(POST); addresses and their default ids follow (they need the connection's id).
 seealso:
   - module: byoc.carrier.sip_inbound
