@@ -13,14 +13,17 @@ One call reconciles a whole list of connections:
 3. ``Reconciler.run()``: per entry, compared locally with the table's ``diff`` (scope by scope against the
    object as the previous scopes will leave it, so the one PATCH holds every tab); only differences are
    written, through a bounded worker pool sharing the client (and its rate limiter). A create puts the
-   Basic, Inbound and Outbound settings in the create body; IPs/FQDNs and the default_* ids follow
-   (the runner's child-resource plan). One failing entry does not stop the others.
+   Basic, Inbound and Outbound settings in the create body. Then each kind with new connections is listed
+   once (the overlap check, ``Reconciler.list_after_creates``), and a second pass finishes the new ones:
+   IPs/FQDNs and the default_* ids (the runner's child-resource plan), or giving way to an older copy made
+   by an overlapping run. One failing entry does not stop the others.
 4. ``prune_tags``: connections carrying every one of those tags and not listed are deleted (their
    IPs/FQDNs first). Never without tags.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
@@ -134,6 +137,18 @@ def _merged(*bodies):
     return body
 
 
+class _Created:  # pylint: disable=too-few-public-methods
+    """A connection this run POSTed in the first pass, finished in the second."""
+
+    def __init__(self, entry, scopes, obj, result, wanted):
+        self.entry = entry
+        self.scopes = scopes
+        self.obj = obj
+        self.result = result
+        self.wanted = wanted
+        self.copies = None  # the connections named like it after the creates (None: list the name on its own)
+
+
 class _ClientHolder:  # pylint: disable=too-few-public-methods
     """What the runner's ``SettingsRun.sync_children`` and ``_refind`` need from their instance: the client.
 
@@ -161,6 +176,9 @@ class Reconciler:
         self.profiles = defaultdict(list)
         self.profile_ids = set()
         self.diffs = {}
+        self.known = defaultdict(set)  # per kind: the connection ids this run knows exist (the overlap check)
+        self.created = []
+        self._lock = threading.Lock()
 
     # -- reading -------------------------------------------------------------------------------
     def _needs(self):
@@ -182,6 +200,7 @@ class Reconciler:
         for kind in KINDS:
             for obj in data[kind]:
                 self.named[obj.get('connection_name')].append(obj)
+                self.known[kind].add(obj.get('id'))
         for kind, children in CHILDREN.items():
             grouped = defaultdict(list)
             for item in data.get(children.option, []):
@@ -207,8 +226,19 @@ class Reconciler:
         return sorted(out, key=lambda o: (o.get('connection_name') or '', o.get('id')))
 
     def run(self):
-        """Results (one per entry in order, then one per pruned connection)."""
-        tasks = [(self.reconcile, e) for e in self.entries] + [(self.prune, o) for o in self.prune_candidates()]
+        """Results (one per entry in order, then one per pruned connection).
+
+        First pass: every update, delete and create POST. Then the overlap check's listing, and a second pass
+        that finishes each new connection (``finish``); its result is the same dict, completed.
+        """
+        tasks = [(self.reconcile, e, {}) for e in self.entries] + [(self.prune, o, {}) for o in self.prune_candidates()]
+        results = self._pool(tasks)
+        if self.created:
+            self.list_after_creates()
+            self._pool([(self.finish, created, created.result) for created in self.created])
+        return results
+
+    def _pool(self, tasks):
         if not tasks:
             return []
         with ThreadPoolExecutor(max_workers=min(self.workers, len(tasks))) as pool:
@@ -216,15 +246,21 @@ class Reconciler:
 
     @staticmethod
     def _guarded(task):
-        func, item = task
-        result = {}
+        func, item, result = task
+        secrets = getattr(item, 'entry', item)
         try:
             func(item, result)
         except (EntryError, TelnyxError) as err:
-            result.update(status='failed', error=_scrub(str(err), item))
+            result.update(status='failed', error=_scrub(str(err), secrets))
         except Exception as err:  # pylint: disable=broad-except
-            result.update(status='failed', error=_scrub('%s: %s' % (type(err).__name__, err), item))
+            result.update(status='failed', error=_scrub('%s: %s' % (type(err).__name__, err), secrets))
         return result
+
+    def _note(self, kind, add=None, remove=None):
+        with self._lock:
+            if add is not None:
+                self.known[kind].add(add)
+            self.known[kind].discard(remove)
 
     def _existing(self, entry):
         found = self.named.get(entry.name, [])
@@ -276,37 +312,70 @@ class Reconciler:
         wanted = conn.get(children.option) if children else None
         result.update(status='created')
         obj = _settings.apply_patch({'record_type': _runner._record_type(kind)}, body)  # pylint: disable=protected-access
-        if not self.check_mode:
-            refind = _runner.SettingsRun._refind(self.holder, kind, entry.name)  # pylint: disable=protected-access
-            try:
-                obj = self.client.create(ENDPOINTS[kind], body, find=refind)
-            except TelnyxError as err:
-                self._adopt_after_refusal(entry, scopes, err, result)
-                return
-            result['id'] = obj.get('id')
-            kept = self._older_copy(entry, obj)
-            if kept is not None:
-                self._keep_older_copy(entry, scopes, obj, kept, result)
-                return
+        if self.check_mode:
             if wanted is not None:
-                obj = _runner.SettingsRun.sync_children(self.holder, kind, children, obj, [], wanted, {})
-        elif wanted is not None:
-            obj[children.option] = wanted
-        result['sip_uri'] = _runner.sip_uri(obj, entry.region, kind)
-        self._record_diff(entry, scopes, None, obj, None)
+                obj[children.option] = wanted
+            result['sip_uri'] = _runner.sip_uri(obj, entry.region, kind)
+            self._record_diff(entry, scopes, None, obj, None)
+            return
+        refind = _runner.SettingsRun._refind(self.holder, kind, entry.name)  # pylint: disable=protected-access
+        try:
+            obj = self.client.create(ENDPOINTS[kind], body, find=refind)
+        except TelnyxError as err:
+            self._adopt_after_refusal(entry, scopes, err, result)
+            return
+        result['id'] = obj.get('id')
+        self._note(kind, add=obj.get('id'))
+        with self._lock:
+            self.created.append(_Created(entry, scopes, obj, result, wanted))
 
-    def _older_copy(self, entry, own):
-        """The overlap rule: list the name again after creating it; the oldest copy (created_at, then id) if not ``own``.
+    def list_after_creates(self):
+        """The overlap check's reading: each kind with new connections listed once, after every create.
 
         Two runs that both read a name as absent both create it (Telnyx has no idempotency keys). Each run
-        lists the name right after its own create: the run whose copy is not the oldest sees the older one
-        (it existed before its create) and gives way, so exactly one copy is left whatever the timing.
+        lists the name after its own create: the run whose copy is not the oldest sees the older one (it
+        existed before that create) and gives way (``finish``), so one copy is left whatever the timing.
+
+        One listing of the kind serves all its new names when it shows exactly the connections this run
+        knows of (read at the start, created, adopted, less those it deleted) and every page counted that
+        many: then no other copy exists. Otherwise another run is at work (a copy of its own is listed, or
+        the collection changed between two pages, which can make a paged listing skip an item), so each new
+        name is listed on its own in ``finish`` (``filter[connection_name]``), as a failed listing does too.
         """
-        copies = self.client.find_connections(entry.kind, entry.name)
-        if not any(c.get('id') == own.get('id') for c in copies):
-            copies.append(own)
-        oldest = min(copies, key=_age)
-        return None if oldest.get('id') == own.get('id') else oldest
+        for kind in sorted(set(created.entry.kind for created in self.created)):
+            totals = []
+            try:
+                listing = self.client.list(ENDPOINTS[kind], totals=totals)
+            except TelnyxError:
+                continue
+            known = self.known[kind]
+            ids = [obj.get('id') for obj in listing]
+            if set(totals) != set([len(known)]) or len(ids) != len(known) or set(ids) != known:
+                continue
+            named = defaultdict(list)
+            for obj in listing:
+                named[obj.get('connection_name')].append(obj)
+            for created in self.created:
+                if created.entry.kind == kind:
+                    created.copies = named.get(created.entry.name, [])
+
+    def finish(self, created, result):
+        """Second pass for a new connection: give way to an older copy, or add its IPs/FQDNs and default ids."""
+        entry, scopes, own = created.entry, created.scopes, created.obj
+        copies = created.copies
+        if copies is None:
+            copies = self.client.find_connections(entry.kind, entry.name)
+        listed = set(copy.get('id') for copy in copies)
+        oldest = min(copies + ([own] if own.get('id') not in listed else []), key=_age)
+        if oldest.get('id') != own.get('id'):
+            self._keep_older_copy(entry, scopes, own, oldest, result)
+            return
+        obj = own
+        if created.wanted is not None:
+            children = CHILDREN[entry.kind]
+            obj = _runner.SettingsRun.sync_children(self.holder, entry.kind, children, own, [], created.wanted, {})
+        result['sip_uri'] = _runner.sip_uri(obj, entry.region, entry.kind)
+        self._record_diff(entry, scopes, None, obj, None)
 
     def _keep_older_copy(self, entry, scopes, own, kept, result):
         """Delete the copy this run just created (before any IP/FQDN of its own) and reconcile the kept one."""
@@ -324,6 +393,7 @@ class Reconciler:
 
     def _adopt(self, entry, scopes, kept, result):
         """Reconcile ``kept`` (made by another run) like a connection read at the start (its IPs/FQDNs read now)."""
+        self._note(entry.kind, add=kept.get('id'))
         children = CHILDREN.get(entry.kind)
         if children is not None and scopes[0][2].get(children.option) is not None:
             self.children[entry.kind][kept['id']] = self.client.list(children.path, {'filter[connection_id]': kept['id']})
@@ -378,6 +448,7 @@ class Reconciler:
             for item in self.children.get(kind, {}).get(obj['id'], []):
                 self.client.delete('%s/%s' % (children.path, item['id']))
         self.client.delete('%s/%s' % (ENDPOINTS[kind], obj['id']))
+        self._note(kind, remove=obj['id'])
 
     def _absent(self, entry, obj, result):
         if obj is None:

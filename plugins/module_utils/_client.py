@@ -472,8 +472,13 @@ class TelnyxClient:
                 return None
             raise
 
-    def list(self, path, params=None):
-        """Every item of a list endpoint: page[number] 1.. until meta.total_pages, page[size]=250."""
+    def list(self, path, params=None, totals=None):
+        """Every item of a list endpoint: page[number] 1.. until meta.total_pages, page[size]=250.
+
+        ``totals``: a list that gets each page's ``meta.total_results`` (None when absent), so a caller can tell
+        whether the collection changed while it was paged (an item deleted between two pages shifts the next
+        page's first item onto the page already read).
+        """
         params = dict(params or {})
         params.setdefault('page[size]', PAGE_SIZE)
         items = []
@@ -483,7 +488,10 @@ class TelnyxClient:
             body = self.request('GET', path, params=params)
             data = body.get('data') or []
             items.extend(data)
-            total = (body.get('meta') or {}).get('total_pages') or 1
+            meta = body.get('meta') or {}
+            if totals is not None:
+                totals.append(meta.get('total_results'))
+            total = meta.get('total_pages') or 1
             if number >= total or not data:
                 return items
             number += 1

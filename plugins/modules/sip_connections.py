@@ -282,8 +282,8 @@ options:
     type: float
 notes:
   - "Overlapping runs (two AWX jobs at once): Telnyx has no idempotency keys, so two runs that both read a name
-    as absent both create it. After creating a connection, the module lists that name again; when more than
-    one connection has the name, the oldest (C(created_at), then id) is kept, the copy this run just created
+    as absent both create it. After all its creates, the module lists each kind it created again; when more
+    than one connection has a name, the oldest (C(created_at), then id) is kept, the copy this run just created
     is deleted (before any IP/FQDN is added to it) and the entry's result points at the kept one (its RV(results[].id),
     with RV(results[].duplicate_removed) set to the deleted copy's id), which is then reconciled like an
     existing connection. Only a copy the run itself created is ever deleted: a duplicate found when the run
@@ -293,7 +293,11 @@ notes:
     overlapping run created the connection first), the module lists the name again and, if a connection with
     that name now exists, reconciles it like an existing one (nothing is deleted); otherwise the entry fails
     with Telnyx's message."
-  - The overlap check costs one listing request (filtered by name) per connection created.
+  - "The overlap check costs one listing of each kind with new connections (one request per 250 connections)
+    when that listing shows exactly the connections the run knows of (read at its start, created, less those
+    it deleted) and every page counts that many. Otherwise another run is at work (a connection the run does
+    not know of is listed, or the collection changed between two pages, which can make a paged listing skip
+    an item), and each new name is listed on its own (one request per connection created)."
   - AWX job slicing gives each slice its own hosts; pruning under slicing needs O(prune_tags) that scope
     one slice's connections, or it would delete the other slices' connections.
 seealso:

@@ -12,7 +12,7 @@ import yaml
 
 from ansible_collections.byoc.carrier.plugins.module_utils import _bulk, _settings
 from ansible_collections.byoc.carrier.plugins.modules import sip_connections
-from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import error_body
+from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import error_body, page
 from ansible_collections.byoc.carrier.tests.unit.plugins.modules.module_runner import fixture_api, run_module  # noqa: F401 pylint: disable=unused-import
 
 PASSWORD = 'Sup3rSecretPassw0rd'
@@ -66,9 +66,18 @@ def echo(base):
     return handler
 
 
+def listed_after_creates(api, path, items):
+    """Script the one listing of a kind the module makes after its creates (the overlap check)."""
+    api.add_list(path, [copy.deepcopy(o) for o in items])
+
+
 def relisted(api, path, name, items):
-    """Script the listing of ``name`` the module makes after creating it (the overlap check)."""
+    """Script the listing of ``name`` on its own (the overlap check when the kind's listing is not conclusive)."""
     api.add_list(path, [copy.deepcopy(o) for o in items], params={'filter[connection_name][contains]': name})
+
+
+def filtered_gets(api):
+    return [c for c in api.calls if c[0] == 'GET' and 'filter[connection_name][contains]' in c[2]]
 
 
 def run(api, connections, check=False, diff=False, **extra):
@@ -98,7 +107,7 @@ def test_no_change_reads_each_collection_once_and_writes_nothing(api):
 def test_new_credentials_connection_is_one_post_with_every_tab(api):
     account(api, ovps=OVPS)
     api.add('POST', '/credential_connections', handler=echo({'id': '100', 'record_type': 'credential_connection'}))
-    relisted(api, '/credential_connections', 'acme-cred', [CRED_OBJ])
+    listed_after_creates(api, '/credential_connections', [CRED_OBJ])
     result = run(api, [CRED])
     assert result['changed'] is True
     assert writes(api) == [('POST', '/credential_connections', {}, {
@@ -116,7 +125,7 @@ def test_new_ip_connection_gets_its_ips_then_the_default_ids(api):
     api.add('POST', '/ips', handler=echo({'id': '201', 'record_type': 'ip'}), params={})
     api.add('POST', '/ips', handler=echo({'id': '202', 'record_type': 'ip'}), params={})
     api.add('PATCH', '/ip_connections/200', handler=echo(IP_OBJ))
-    relisted(api, '/ip_connections', 'acme-ip', [dict(IP_OBJ, inbound={})])
+    listed_after_creates(api, '/ip_connections', [dict(IP_OBJ, inbound={})])
     result = run(api, [IPC])
     assert not result.get('failed'), result
     posted = [c for c in api.calls if c[0] != 'GET']
@@ -252,7 +261,7 @@ def test_update_password_on_create_leaves_a_changed_password_alone(api):
 def test_profiles_are_resolved_once_and_an_unknown_one_fails_its_entry_only(api):
     account(api, [CRED_OBJ], [], [], ovps=OVPS + [{'id': '901', 'name': 'dup'}, {'id': '902', 'name': 'dup'}])
     api.add('POST', '/credential_connections', handler=echo({'id': '101', 'record_type': 'credential_connection'}))
-    relisted(api, '/credential_connections', 'acme-cred-2', [dict(CRED_OBJ, id='101', connection_name='acme-cred-2')])
+    listed_after_creates(api, '/credential_connections', [CRED_OBJ, dict(CRED_OBJ, id='101', connection_name='acme-cred-2')])
     second = dict(CRED, name='acme-cred-2', username='acmefra2', outbound={'outbound_voice_profile': '900'})
     result = run(api, [CRED, second, dict(CRED, name='acme-x', outbound={'outbound_voice_profile': 'nope'}),
                        dict(CRED, name='acme-y', outbound={'outbound_voice_profile': 'dup'})])
@@ -262,7 +271,7 @@ def test_profiles_are_resolved_once_and_an_unknown_one_fails_its_entry_only(api)
     errors = dict((r['name'], r.get('error')) for r in result['results'])
     assert "no outbound voice profile is named 'nope'" in errors['acme-x']
     assert "2 outbound voice profiles are named 'dup' (901, 902)" in errors['acme-y']
-    assert [c[0] for c in api.calls].count('GET') == 5  # 4 collections, then acme-cred-2 listed again after its create
+    assert [c[0] for c in api.calls].count('GET') == 5  # 4 collections, then the credentials listed again after the create
 
 
 def test_type_change_and_duplicate_names_at_telnyx_fail_their_entry(api):
@@ -306,14 +315,18 @@ def test_max_rps_paces_every_request_of_the_run(api):
         return 201, {'data': dict(request.json, id=str(700 + int(request.json['connection_name'].split('-')[1])))}
     for index in range(8):
         api.add('POST', '/credential_connections', handler=create)
-        relisted(api, '/credential_connections', 'acme-%d' % index, [dict(CRED_OBJ, id=str(700 + index), connection_name='acme-%d' % index)])
+    listed_after_creates(api, '/credential_connections',
+                         [dict(CRED_OBJ, id=str(700 + index), connection_name='acme-%d' % index) for index in range(8)])
     fleet = [dict(CRED, name='acme-%d' % i, username='acme%04d' % i, outbound={}) for i in range(8)]
     result = run(api, fleet, max_rps=4, workers=2)
     assert result['summary']['created'] == 8
-    assert result['api_requests'] == 19
-    # 19 requests at 4/s with a burst of 2 (one per worker) cannot take less than (19 - 2) / 4 s
-    assert api.elapsed >= (19 - 2) / 4.0
+    # 3 kind listings, 8 POSTs, 1 listing of the kind after the creates (not one per name)
+    assert result['api_requests'] == 12
+    assert filtered_gets(api) == []
+    # 12 requests at 4/s with a burst of 2 (one per worker) cannot take less than (12 - 2) / 4 s
+    assert api.elapsed >= (12 - 2) / 4.0
     assert api.sleeps
+    api.assert_done()
 
 
 def test_empty_name_fails_naming_entry_and_option_before_any_request(api):
@@ -329,7 +342,10 @@ def test_a_copy_created_by_an_overlapping_run_gives_way_to_the_older_one(api):
     account(api, ips=[])
     api.add('POST', '/ip_connections', handler=echo({'id': '250', 'record_type': 'ip_connection', 'created_at': '2026-01-01T10:00:01.000Z'}))
     older = dict(IP_OBJ, created_at='2026-01-01T10:00:00.500Z', inbound={'default_primary_ip_id': '201'})
-    relisted(api, '/ip_connections', 'acme-ip', [older, dict(IP_OBJ, id='250', created_at='2026-01-01T10:00:01.000Z', inbound={})])
+    own = dict(IP_OBJ, id='250', created_at='2026-01-01T10:00:01.000Z', inbound={})
+    # the kind's listing shows a connection this run does not know of: each new name is listed on its own
+    listed_after_creates(api, '/ip_connections', [older, own])
+    relisted(api, '/ip_connections', 'acme-ip', [older, own])
     api.add('DELETE', '/ip_connections/250', handler=echo({'id': '250'}))
     api.add_list('/ips', [IPS[0]], params={'filter[connection_id]': '200'})
     api.add('POST', '/ips', handler=echo({'id': '202', 'record_type': 'ip'}), params={})
@@ -354,7 +370,9 @@ def test_the_oldest_copy_stays_and_ties_go_to_the_lower_id(api):
     account(api)
     stamp = '2026-01-01T10:00:00.000Z'
     api.add('POST', '/credential_connections', handler=echo({'id': '99', 'record_type': 'credential_connection', 'created_at': stamp}))
-    relisted(api, '/credential_connections', 'acme-cred', [dict(CRED_OBJ, id='100', created_at=stamp), dict(CRED_OBJ, id='99', created_at=stamp)])
+    copies = [dict(CRED_OBJ, id='100', created_at=stamp), dict(CRED_OBJ, id='99', created_at=stamp)]
+    listed_after_creates(api, '/credential_connections', copies)
+    relisted(api, '/credential_connections', 'acme-cred', copies)
     result = run(api, [dict(CRED, outbound={})])
     assert [c[0] for c in writes(api)] == ['POST']
     assert (result['results'][0]['id'], result['results'][0]['status']) == ('99', 'created')
@@ -396,3 +414,59 @@ def test_validating_a_fleet_compiles_no_schema_per_entry(monkeypatch):
     fleet = [dict(CRED, name='acme-%d' % i, username='acme%04d' % i) for i in range(50)]
     entries, problems, dummy = _bulk.validate_entries(fleet)
     assert (len(entries), problems, compiled) == (50, [], [])
+
+
+def cold_fleet(api, count):
+    """Script ``count`` credentials creates on an empty account; the entries to declare."""
+    account(api)
+
+    def create(request):
+        return 201, {'data': dict(request.json, id=str(700 + int(request.json['connection_name'].split('-')[1])),
+                                  record_type='credential_connection')}
+    for dummy in range(count):
+        api.add('POST', '/credential_connections', handler=create)
+    return [dict(CRED, name='acme-%d' % i, username='acme%04d' % i, outbound={}) for i in range(count)]
+
+
+def made(count, **extra):
+    return [dict(CRED_OBJ, id=str(700 + i), connection_name='acme-%d' % i, **extra) for i in range(count)]
+
+
+def test_a_listing_whose_count_changed_between_pages_is_not_trusted(api):
+    """A page counting more connections than it shows (one deleted while paging): every new name is listed on its own."""
+    fleet = cold_fleet(api, 3)
+    api.add('GET', '/credential_connections', json=page(made(3), total_results=4), params={'page[number]': 1, 'page[size]': 250})
+    for index, obj in enumerate(made(3)):
+        relisted(api, '/credential_connections', 'acme-%d' % index, [obj])
+    result = run(api, fleet)
+    assert not result.get('failed'), result
+    assert result['summary']['created'] == 3
+    assert sorted(c[2]['filter[connection_name][contains]'] for c in filtered_gets(api)) == ['acme-0', 'acme-1', 'acme-2']
+    assert [c[0] for c in writes(api)] == ['POST'] * 3
+    api.assert_done()
+
+
+def test_a_failed_listing_after_the_creates_falls_back_to_one_listing_per_name(api):
+    fleet = cold_fleet(api, 2)
+    api.add('GET', '/credential_connections', status=403, json=error_body(10010, 'Forbidden'))
+    relisted(api, '/credential_connections', 'acme-0', made(1))
+    relisted(api, '/credential_connections', 'acme-1', made(2)[1:])
+    result = run(api, fleet)
+    assert not result.get('failed'), result
+    assert [r['status'] for r in result['results']] == ['created', 'created']
+    api.assert_done()
+
+
+def test_a_conclusive_listing_serves_every_name_and_a_copy_it_shows_is_never_missed(api):
+    """A connection deleted by this run is not expected in the listing; an unknown copy there makes it inconclusive."""
+    gone = dict(CRED_OBJ, id='50', connection_name='old-one', tags=['acme', 'prod'])
+    account(api, cred=[gone], ips=[], fqdns=[])
+    api.add('POST', '/credential_connections', handler=echo({'id': '700', 'record_type': 'credential_connection'}))
+    api.add('DELETE', '/credential_connections/50', handler=echo(gone))
+    listed_after_creates(api, '/credential_connections', [dict(CRED_OBJ, id='700', connection_name='acme-0')])
+    fleet = [dict(CRED, name='acme-0', username='acme0000', outbound={})]
+    result = run(api, fleet, prune=True, prune_tags=['acme', 'prod'])
+    assert not result.get('failed'), json.dumps(result)
+    assert (result['summary']['created'], result['summary']['deleted']) == (1, 1)
+    assert filtered_gets(api) == []
+    api.assert_done()
