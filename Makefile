@@ -10,7 +10,7 @@ setup:
 test:
 	scripts/test
 
-# The fleet benchmark (about 15 minutes): writes bench/results.json and prints the table (see bench/README.md).
+# The fleet benchmark (about 31 minutes on a quiet 2-core machine): writes bench/results.json and prints the table (see bench/README.md).
 bench: setup
 	$(PYTHON) bench/run.py $(BENCH_ARGS)
 
