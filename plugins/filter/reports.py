@@ -110,6 +110,28 @@ def bulk_results(bulk, names):
     return {'results': results, 'changed': any(r['changed'] for r in results)}
 
 
+def pruned_results(registered, host):
+    """The connections the cpaas role's pruning deleted (or would delete), for the first host of each group.
+
+    ``registered``: what the looped prune task registered (one byoc.carrier.sip_connections result per group of
+    hosts). Shaped like ``bulk_results`` so that drift_entries reports them, once per group.
+    """
+    results = []
+    for group in (registered or {}).get('results') or []:
+        hosts = (group.get('item') or {}).get('hosts') or []
+        if not hosts or hosts[0] != host:
+            continue
+        tags = (group.get('item') or {}).get('tags') or []
+        for found in group.get('results') or []:
+            if found.get('pruned'):
+                results.append({
+                    'item': found.get('name'),
+                    'changed': found.get('status') == 'deleted',
+                    'changes': ['deleted: carries the prune tags %s and no trunk lists it (id %s)' % (', '.join(tags), found.get('id'))],
+                })
+    return {'results': results, 'changed': any(r['changed'] for r in results)}
+
+
 def sip_uri(user, region):
     """<username or sip_subdomain>@sip.telnyx.<region>."""
     return '%s@%s' % (user, DOMAINS.get(region, DOMAINS['com'])) if user else ''
@@ -292,6 +314,7 @@ class FilterModule:
             'drift_entries': drift_entries,
             'trunk_facts': trunk_facts,
             'bulk_results': bulk_results,
+            'pruned_results': pruned_results,
             'verify_checks': verify_checks,
             'report_groups': group_by_report,
             'report_content': report_content,

@@ -246,25 +246,71 @@ def trunk_errors_text(errors):
     return '\n'.join('%(host)s / %(trunk)s / %(field)s: %(rule)s' % e for e in errors)
 
 
-def bulk_connections(hostvars, hosts):
+def bulk_connections(hostvars, hosts, owner_tags=None):
     """The entries of byoc.carrier.sip_connections for the trunks to converge of these hosts.
 
     Each entry: name, type, region (the host's byoc_region), the connection options, inbound and outbound;
     numbers, state and sbc_* keys stay behind (trunks with state absent are removed by the singular modules).
+    ``owner_tags`` (host -> tags) adds the host's tags to each of its entries' ``tags`` (the cpaas role's
+    cpaas_prune_tags, so that what it creates can be pruned later).
     """
     entries = []
     for host in hosts:
         hvars = hostvars[host]
+        extra = [str(t) for t in _plain((owner_tags or {}).get(host)) or []]
         for trunk in _plain(hvars.get('byoc_trunks')) or []:
             if trunk.get('state', 'present') != 'present':
                 continue
             entry = {'name': trunk['name'], 'type': trunk['type'], 'region': hvars.get('byoc_region')}
             entry.update((k, v) for k, v in trunk.items() if k in CONNECTION_OPTIONS)
+            if extra:
+                entry['tags'] = sorted(set([str(t) for t in entry.get('tags') or []] + extra))
             for scope, keys in SCOPES[1:]:
                 if trunk.get(scope):
                     entry[scope] = {k: v for k, v in trunk[scope].items() if k in keys}
             entries.append(entry)
     return entries
+
+
+def prune_plan(hostvars, hosts, all_hosts=None, partial=False, engine='bulk'):
+    """What pruning the cpaas role may do for these hosts: ``{'problems': [...], 'groups': [{'tags', 'hosts'}]}``.
+
+    Each host's ``cpaas_owner_tags`` (its cpaas_prune_tags, templated) selects what is pruned: one group per
+    distinct set of tags, pruned in one byoc.carrier.sip_connections call that lists every trunk of the
+    group's hosts. Pruning is refused (a problem names the host and the variable) when:
+
+    - the engine is not ``bulk`` or a host has no prune tags;
+    - a host left the play (failed or unreachable): its trunks would not be listed;
+    - the run covers part of the inventory (``partial``: AWX job slicing or a workflow, ``--limit``) and
+      a group is not scoped to one host by a tag naming it: another slice's connections could carry the
+      same tags and would be deleted.
+    """
+    active = list(hosts or [])
+    everyone = list(all_hosts or active)
+    problems, groups = [], {}
+    if engine != 'bulk':
+        problems.append('cpaas_prune: needs cpaas_engine: bulk (pruning is one byoc.carrier.sip_connections call), '
+                        'got %r' % engine)
+    gone = [h for h in everyone if h not in active]
+    if gone:
+        problems.append('%s: left the play (failed or unreachable); pruning is refused, as the trunks of these hosts '
+                        'would not be listed and their connections could be deleted' % ', '.join(gone))
+    for host in active:
+        tags = sorted(set(str(t) for t in _plain(hostvars[host].get('cpaas_owner_tags')) or []))
+        if not tags:
+            problems.append('%s: cpaas_prune_tags: required with cpaas_prune (the tags that mark the connections '
+                            'this inventory owns)' % host)
+            continue
+        groups.setdefault(tuple(tags), []).append(host)
+    for tags, members in sorted(groups.items()):
+        if partial and (len(members) > 1 or not any(members[0] in tag for tag in tags)):
+            problems.append('%s: cpaas_prune_tags %s are not scoped to one host, and this run covers part of the '
+                            'inventory (AWX job slicing or workflow, or --limit): pruning is refused, as another '
+                            "slice's connections may carry the same tags; add a tag naming the host (e.g. "
+                            "'sbc:{{ inventory_hostname }}') or prune from one run of the whole inventory"
+                            % (', '.join(members), list(tags)))
+    plan = [{'tags': list(tags), 'hosts': members} for tags, members in sorted(groups.items())]
+    return {'problems': problems, 'groups': [] if problems else plan}
 
 
 class FilterModule:
@@ -275,4 +321,5 @@ class FilterModule:
             'trunk_errors': trunk_errors,
             'trunk_errors_text': trunk_errors_text,
             'bulk_connections': bulk_connections,
+            'prune_plan': prune_plan,
         }

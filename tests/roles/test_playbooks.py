@@ -198,3 +198,55 @@ def test_07_the_bulk_engine_converges_the_same_trunks_in_one_call_and_is_idempot
     assert writes(emulator.stats()) == 0
     for secret in SECRETS:
         assert secret not in out
+
+
+def stray(emulator, name, tags):
+    body = {'connection_name': name, 'user_name': name.replace('-', '') + 'x1', 'password': 'Stray-pass-0123456789'}
+    if tags is not None:
+        body['tags'] = tags
+    status, reply, _headers = emulator.call('POST', '/credential_connections', body)
+    assert status == 201, reply
+    return reply['data']['id']
+
+
+def test_08_pruning_through_the_role_is_refused_unless_scoped_to_the_host_in_a_limited_run(emulator, env):
+    """--limit is a partial run (as an AWX slice): fleet-wide prune tags are refused with 0 writes; host-scoped ones prune
+    only the host's strays, and tag the host's connections so that they can be pruned later."""
+    own = 'sbc:%s' % EU
+    stray(emulator, 'stray-eu-own', ['byoc-demo', own])
+    stray(emulator, 'stray-other-host', ['byoc-demo', 'sbc:cc-acme-com-demo'])
+    stray(emulator, 'stray-untagged', None)
+    bulk = ('-e', 'cpaas_engine=bulk', '-e', 'cpaas_prune=true')
+    emulator.reset(keep_state=True)
+    rc, out, _recap = run_playbook('site', env, '--limit', EU, *bulk, '-e', '{"cpaas_prune_tags": ["byoc-demo"]}', *NO_SBC)
+    assert rc != 0
+    assert "%s: cpaas_prune_tags ['byoc-demo'] are not scoped to one host" % EU in out
+    assert writes(emulator.stats()) == 0
+    scoped = ('-e', '{"cpaas_prune_tags": ["byoc-demo", "sbc:{{ inventory_hostname }}"]}')
+    rc, out, recap = run_playbook('site', env, '--limit', EU, *bulk, *scoped, *NO_SBC)
+    assert rc == 0, out
+    creds = connections(emulator, 'credential')
+    assert 'stray-eu-own' not in creds
+    assert {'stray-other-host', 'stray-untagged', 'initech-eu-demo-cred'} <= set(creds)
+    assert sorted(creds['initech-eu-demo-cred']['tags']) == ['byoc-demo', own]
+    assert sorted(connections(emulator, 'ip')['initech-eu-demo-ip']['tags']) == ['byoc-demo', own]
+    stats = emulator.stats()
+    assert stats['by_method'].get('DELETE') == 1
+    assert stats['by_method'].get('PATCH') == 3  # the tags added to the host's three connections
+    emulator.reset(keep_state=True)
+    rc, out, recap = run_playbook('site', env, '--limit', EU, *bulk, *scoped, *NO_SBC)
+    assert rc == 0 and recap[EU]['changed'] == 0, out
+    assert writes(emulator.stats()) == 0
+    for secret in SECRETS:
+        assert secret not in out
+
+
+def test_09_teardown_with_the_bulk_engine_only_deletes(emulator, env):
+    """cpaas_state=absent with the bulk engine: no connection is reconciled (created or patched) before it is deleted."""
+    emulator.reset(keep_state=True)
+    rc, out, _recap = run_playbook('teardown', env, '--limit', EU, '-e', 'byoc_teardown_confirm=demo', '-e', 'cpaas_engine=bulk')
+    assert rc == 0, out
+    names = set(connections(emulator, 'credential')) | set(connections(emulator, 'ip')) | set(connections(emulator, 'fqdn'))
+    assert not {n for n in names if n.startswith('initech-')}
+    by_method = emulator.stats()['by_method']
+    assert by_method.get('POST', 0) == 0 and by_method.get('DELETE', 0) >= 3, by_method

@@ -148,3 +148,19 @@ def test_bulk_results_look_like_a_loop_over_the_host_trunks():
     assert reports.drift_entries({'sip_connections': shaped}) == [
         {'trunk': 'acme-eu-prod-fra1', 'module': 'sip_connections',
          'differences': [{'setting': 'inbound.codecs', 'wanted': '(inventory)', 'found': 'differs'}]}]
+
+
+def test_pruned_results_are_reported_once_per_group_on_its_first_host():
+    registered = {'results': [
+        {'item': {'tags': ['byoc', 'eu'], 'hosts': ['a', 'b']},
+         'results': [{'name': 'kept', 'status': 'unchanged'},
+                     {'name': 'stray', 'status': 'deleted', 'id': '7', 'pruned': True}]},
+        {'item': {'tags': ['byoc', 'sbc:c'], 'hosts': ['c']}, 'results': []},
+    ]}
+    first = reports.pruned_results(registered, 'a')
+    assert first == {'changed': True, 'results': [{
+        'item': 'stray', 'changed': True, 'changes': ['deleted: carries the prune tags byoc, eu and no trunk lists it (id 7)']}]}
+    assert reports.pruned_results(registered, 'b') == {'results': [], 'changed': False}
+    entries = reports.drift_entries({'prune': first})
+    assert entries == [{'trunk': 'stray', 'module': 'prune', 'differences': [
+        {'setting': 'deleted: carries the prune tags byoc, eu and no trunk lists it (id 7)', 'wanted': '(inventory)', 'found': 'differs'}]}]

@@ -173,3 +173,43 @@ def test_bulk_connections_carry_the_options_but_not_numbers_state_or_sbc_keys():
                           'inbound': {'codecs': ['G711U', 'G711A'], 'no_answer_timeout': 60, 'encrypted_media': 'SRTP'},
                           'outbound': {'localization': 'DE', 'outbound_voice_profile': 'acme-eu', 'encrypted_media': 'SRTP'}}
     assert 'sbc_note' not in entries[1] and 'numbers' not in entries[2]
+
+
+def test_bulk_connections_add_the_owner_tags_of_each_host():
+    model = copy.deepcopy(GOOD)
+    model['sbc-fra1']['byoc_trunks'][0]['tags'] = ['acme', 'byoc']
+    entries = trunk_model.bulk_connections(model, ['sbc-fra1', 'sbc-ams1'], {'sbc-fra1': ['byoc', 'sbc:sbc-fra1'], 'sbc-ams1': []})
+    assert [e.get('tags') for e in entries] == [['acme', 'byoc', 'sbc:sbc-fra1'], ['byoc', 'sbc:sbc-fra1'], None]
+
+
+def plan_model(**tags):
+    return dict((host, {'cpaas_owner_tags': value}) for host, value in tags.items())
+
+
+def test_prune_plan_groups_hosts_by_their_tags():
+    model = plan_model(a=['byoc', 'eu'], b=['eu', 'byoc'], c=['byoc', 'sbc:c'])
+    plan = trunk_model.prune_plan(model, ['a', 'b', 'c'])
+    assert plan == {'problems': [], 'groups': [{'tags': ['byoc', 'eu'], 'hosts': ['a', 'b']}, {'tags': ['byoc', 'sbc:c'], 'hosts': ['c']}]}
+
+
+def test_prune_plan_in_a_partial_run_needs_tags_naming_each_host():
+    model = plan_model(a=['byoc', 'eu'], b=['byoc', 'eu'], c=['byoc', 'sbc:c'], d=['byoc', 'site-x'])
+    plan = trunk_model.prune_plan(model, ['a', 'b', 'c', 'd'], partial=True)
+    assert plan['groups'] == []
+    assert len(plan['problems']) == 2
+    assert plan['problems'][0].startswith("a, b: cpaas_prune_tags ['byoc', 'eu'] are not scoped to one host")
+    assert plan['problems'][1].startswith("d: cpaas_prune_tags ['byoc', 'site-x'] are not scoped to one host")
+    scoped = trunk_model.prune_plan(plan_model(a=['byoc', 'sbc:a'], c=['byoc', 'sbc:c']), ['a', 'c'], partial=True)
+    assert scoped == {'problems': [], 'groups': [{'tags': ['byoc', 'sbc:a'], 'hosts': ['a']}, {'tags': ['byoc', 'sbc:c'], 'hosts': ['c']}]}
+
+
+def test_prune_plan_is_refused_when_a_host_left_the_play_has_no_tags_or_the_engine_is_single():
+    model = plan_model(a=['byoc'], b=[], c=['byoc'])
+    plan = trunk_model.prune_plan(model, ['a', 'b'], ['a', 'b', 'c'], engine='single')
+    assert plan['groups'] == []
+    assert plan['problems'] == [
+        "cpaas_prune: needs cpaas_engine: bulk (pruning is one byoc.carrier.sip_connections call), got 'single'",
+        'c: left the play (failed or unreachable); pruning is refused, as the trunks of these hosts would not be listed '
+        'and their connections could be deleted',
+        'b: cpaas_prune_tags: required with cpaas_prune (the tags that mark the connections this inventory owns)',
+    ]
