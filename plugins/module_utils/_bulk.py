@@ -365,10 +365,9 @@ class Reconciler:
         copies = created.copies
         if copies is None:
             copies = self.client.find_connections(entry.kind, entry.name)
-        listed = set(copy.get('id') for copy in copies)
-        oldest = min(copies + ([own] if own.get('id') not in listed else []), key=_age)
-        if oldest.get('id') != own.get('id'):
-            self._keep_older_copy(entry, scopes, own, oldest, result)
+        kept = _runner.older_copy(copies, own)
+        if kept is not None:
+            self._keep_older_copy(entry, scopes, own, kept, result)
             return
         obj = own
         if created.wanted is not None:
@@ -389,7 +388,7 @@ class Reconciler:
         copies = self.client.find_connections(entry.kind, entry.name) if err.status == 422 else []
         if not copies:
             raise err
-        self._adopt(entry, scopes, min(copies, key=_age), result)
+        self._adopt(entry, scopes, min(copies, key=_runner.age_key), result)
 
     def _adopt(self, entry, scopes, kept, result):
         """Reconcile ``kept`` (made by another run) like a connection read at the start (its IPs/FQDNs read now)."""
@@ -477,12 +476,6 @@ class Reconciler:
                 if view:
                     side.update(view if not prefix else {prefix[:-1]: view})
         self.diffs[entry.name] = (before if before_obj is not None else None, after)
-
-
-def _age(obj):
-    """Sort key of a connection by age: created_at, then id (numerically for digit ids)."""
-    ident = str(obj.get('id') or '')
-    return (obj.get('created_at') or '', len(ident), ident)
 
 
 def secrets_of(entry):

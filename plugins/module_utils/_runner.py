@@ -105,6 +105,24 @@ def find_by_name(module, client, path, name, what, name_field='name', filter_key
     return found[0] if found else None
 
 
+def age_key(obj):
+    """Sort key of an API object by age: created_at, then id (numerically for digit ids)."""
+    ident = str(obj.get('id') or '')
+    return (obj.get('created_at') or '', len(ident), ident)
+
+
+def older_copy(copies, own):
+    """The overlap rule of a create: the oldest of ``copies`` (``own`` included), or None when it is ``own``.
+
+    Two runs that both read a name as absent both create it (Telnyx has no idempotency keys). Each lists the
+    name again after its own create: the run whose copy is not the oldest sees the older one (it existed before
+    that create) and gives way, deleting its own copy, so one copy is left whatever the timing.
+    """
+    listed = set(copy.get('id') for copy in copies)
+    oldest = min(list(copies) + ([own] if own.get('id') not in listed else []), key=age_key)
+    return None if oldest.get('id') == own.get('id') else oldest
+
+
 def find_connection(module, client, name, kind='any', full=True):
     """The one connection named exactly ``name`` (of ``kind`` or any kind), or None.
 

@@ -115,6 +115,11 @@ options:
         choices: [wav, mp3]
 notes:
   - The profile's C(calling_window) (beta) and C(usage_payment_method) (one value, C(rate-deck)) are not managed.
+  - "Overlapping runs (two AWX job slices whose trunks name the same new profile): Telnyx has no idempotency keys
+    and no unique profile names, so both runs may create it. After a create the module lists the name again;
+    when an older profile with the name exists (C(created_at), then id), it deletes the copy it just created
+    (RV(duplicate_removed)), updates the older one like an existing profile and returns it. A duplicate found
+    before the create fails, listing the ids (never guessed)."
 seealso:
   - module: byoc.carrier.sip_outbound
   - name: Telnyx outbound voice profiles API
@@ -157,6 +162,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+duplicate_removed:
+  description:
+    - The id of the profile this run created and deleted because an older profile with the same name appeared
+      meanwhile (an overlapping run); RV(id) and RV(profile) then describe the kept, older profile.
+  returned: when an overlapping run had created the name first
+  type: str
+  sample: "1293384261075731500"
 id:
   description:
     - Id of the profile. Absent when a profile would be created in check mode, or when none exists with O(state=absent).
@@ -264,6 +276,7 @@ from ansible_collections.byoc.carrier.plugins.module_utils._runner import (
     find_by_name,
     get_client,
     new_module,
+    older_copy,
 )
 
 PATH = '/outbound_voice_profiles'
@@ -416,6 +429,19 @@ def find_profile(module, client, name):
     return find_by_name(module, client, PATH, name, 'outbound voice profiles')
 
 
+def update(module, client, params, want, after, current, result):
+    """PATCH the options of ``current`` that differ (one request); returns its view before."""
+    name = params['name']
+    before = dict(view(params, current), name=name)
+    changed = sorted(o for o in want if before[o] != after[o])
+    result.update(changed=result['changed'] or bool(changed), changed_fields=sorted(FIELDS[o][0] for o in changed))
+    if changed and not module.check_mode:
+        # Telnyx's update schema requires the name, so it goes along unchanged
+        body = dict(name=name, **body_of(want, changed, current))
+        result['profile'] = client.patch('%s/%s' % (PATH, current['id']), body)
+    return before
+
+
 def main():
     module = new_module(ARGUMENT_SPEC)
     params = module.params
@@ -439,18 +465,19 @@ def main():
         elif current is None:
             body = dict(name=name, **body_of(want, want))
             result.update(changed=True, profile=body, changed_fields=sorted(body))
-            if not module.check_mode:
-                result['profile'] = client.create(PATH, body, find=lambda: find_profile(module, client, name))
-                result['id'] = result['profile']['id']
             before = None
+            if not module.check_mode:
+                created = client.create(PATH, body, find=lambda: find_profile(module, client, name))
+                result.update(profile=created, id=created['id'])
+                query = {'filter[name][contains]': name} if len(name) >= 3 else None
+                kept = older_copy([p for p in client.list(PATH, query) if p.get('name') == name], created)
+                if kept is not None:
+                    # an overlapping run (another AWX slice) created the name first: keep that one
+                    client.delete('%s/%s' % (PATH, created['id']))
+                    result.update(duplicate_removed=created['id'], profile=kept, id=kept['id'], changed_fields=[])
+                    before = update(module, client, params, want, after, kept, result)
         else:
-            before = dict(view(params, current), name=name)
-            changed = sorted(o for o in want if before[o] != after[o])
-            result.update(changed=bool(changed), changed_fields=sorted(FIELDS[o][0] for o in changed))
-            if changed and not module.check_mode:
-                # Telnyx's update schema requires the name, so it goes along unchanged
-                body = dict(name=name, **body_of(want, changed, current))
-                result['profile'] = client.patch('%s/%s' % (PATH, current['id']), body)
+            before = update(module, client, params, want, after, current, result)
         if module._diff:
             result['diff'] = diff_views(before, after)
     module.exit_json(**result)

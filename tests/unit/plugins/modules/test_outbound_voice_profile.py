@@ -41,6 +41,7 @@ def run(api, check=False, diff=False, **args):
 def test_create_sends_every_set_option_once(api):
     listing(api)
     echo(api, 'POST', '/outbound_voice_profiles')
+    listing(api, dict(PROFILE, id='42'))  # the overlap check: this run's copy is the only one
     result = run(api, diff=True, traffic_type='conversational', service_plan='global', concurrent_call_limit=20,
                  allowed_destinations=['de', 'FR'], enabled=True, tags=['acme'], daily_spend_limit='250',
                  daily_spend_limit_enabled=True, max_destination_rate=0.25, billing_group_id='',
@@ -52,6 +53,7 @@ def test_create_sends_every_set_option_once(api):
             'whitelisted_destinations': ['DE', 'FR'], 'enabled': True, 'tags': ['acme'], 'daily_spend_limit': '250.00',
             'daily_spend_limit_enabled': True, 'max_destination_rate': 0.25, 'billing_group_id': None,
             'call_recording': {'call_recording_type': 'all', 'call_recording_format': 'mp3'}}),
+        ('GET', '/outbound_voice_profiles', LISTING, None),
     ]
     assert result['changed'] is True and result['id'] == '42' and result['profile']['id'] == '42'
     assert result['diff']['before'] == {}
@@ -72,9 +74,13 @@ def test_create_in_check_mode_only_reads(api):
 
 
 def test_similar_names_do_not_count_as_the_profile(api):
-    listing(api, dict(PROFILE, id='1', name='acme-eu-old'), dict(PROFILE, id='2', name='ACME-EU'))
+    similar = (dict(PROFILE, id='1', name='acme-eu-old', created_at='2020-01-01T00:00:00Z'),
+               dict(PROFILE, id='2', name='ACME-EU', created_at='2020-01-01T00:00:00Z'))
+    listing(api, *similar)
     echo(api, 'POST', '/outbound_voice_profiles')
+    listing(api, *(similar + (dict(PROFILE, id='42', created_at='2026-01-01T00:00:00Z'),)))  # older, but not the name
     result = run(api)
+    assert 'duplicate_removed' not in result and result['id'] == '42'
     assert api.calls[1] == ('POST', '/outbound_voice_profiles', {}, {'name': 'acme-eu'})
     assert result['changed'] is True
 
@@ -182,6 +188,37 @@ def test_create_that_committed_without_answer_is_found_not_repeated(api):
     listing(api)
     api.add('POST', '/outbound_voice_profiles', raises='reset')
     listing(api, PROFILE)
+    listing(api, PROFILE)
+    result = run(api)
+    assert [c[0] for c in api.calls] == ['GET', 'POST', 'GET', 'GET']
+    assert result['changed'] is True and result['id'] == '42'
+
+
+def test_a_profile_created_by_an_overlapping_run_first_is_kept_and_this_runs_copy_deleted(api):
+    """Two AWX slices name the same new profile: the run whose copy is newer deletes it and updates the older one."""
+    older = dict(PROFILE, id='41', created_at='2026-01-01T10:00:00.000Z', concurrent_call_limit=10)
+    listing(api)
+    echo(api, 'POST', '/outbound_voice_profiles', dict(PROFILE, id='43', created_at='2026-01-01T10:00:00.200Z'))
+    listing(api, older, dict(PROFILE, id='43', created_at='2026-01-01T10:00:00.200Z'))
+    api.add('DELETE', '/outbound_voice_profiles/43', json={'data': {'id': '43'}})
+    echo(api, 'PATCH', '/outbound_voice_profiles/41', older)
+    result = run(api, concurrent_call_limit=20)
+    assert [c[:2] for c in api.calls] == [
+        ('GET', '/outbound_voice_profiles'), ('POST', '/outbound_voice_profiles'), ('GET', '/outbound_voice_profiles'),
+        ('DELETE', '/outbound_voice_profiles/43'), ('PATCH', '/outbound_voice_profiles/41')]
+    assert api.calls[4][3] == {'name': 'acme-eu', 'concurrent_call_limit': 20}
+    assert (result['changed'], result['id'], result['duplicate_removed']) == (True, '41', '43')
+    assert result['changed_fields'] == ['concurrent_call_limit']
+    api.assert_done()
+
+
+def test_the_oldest_copy_is_kept_by_the_run_that_made_it(api):
+    """This run's copy is the oldest (same created_at, lower id): kept; the newer one is left to the run that made it."""
+    stamp = '2026-01-01T10:00:00.000Z'
+    listing(api)
+    echo(api, 'POST', '/outbound_voice_profiles', dict(PROFILE, id='41', created_at=stamp))
+    listing(api, dict(PROFILE, id='41', created_at=stamp), dict(PROFILE, id='42', created_at=stamp))
     result = run(api)
     assert [c[0] for c in api.calls] == ['GET', 'POST', 'GET']
-    assert result['changed'] is True and result['id'] == '42'
+    assert result['id'] == '41' and 'duplicate_removed' not in result
+    api.assert_done()
