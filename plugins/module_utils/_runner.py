@@ -11,6 +11,7 @@ Public helpers (names are stable, other modules build on them):
 * ``api_errors(module, result=None, **fields)``: context manager turning a ``TelnyxError`` into ``fail_json``
   (``msg`` is the client's message: method, path, status, Telnyx's code/detail and field), with ``fields`` and
   the live ``result`` dict (read at failure time: writes done before the error show as ``changed``).
+* ``list_named(client, path, name, name_field='name', filter_key=...)``: every object of a list called exactly ``name``.
 * ``find_by_name(module, client, path, name, what, name_field='name', filter_key=..., hint=None, **result)``: the one
   object of a list called exactly ``name`` (or ``None``); fails listing the ids when there are several.
 * ``find_connection(module, client, name, kind='any', full=True)``: the one connection called exactly
@@ -88,6 +89,13 @@ def kind_of(obj):
     return RECORD_KINDS.get((obj or {}).get('record_type'))
 
 
+def list_named(client, path, name, name_field='name', filter_key='filter[name][contains]'):
+    """Every object of the list ``path`` whose ``name_field`` is exactly ``name`` (narrowed with the contains
+    filter ``filter_key``; Telnyx needs 3 characters or more, so a shorter name lists everything)."""
+    query = {filter_key: name} if filter_key and len(name) >= 3 else None
+    return [o for o in client.list(path, query) if o.get(name_field) == name]
+
+
 def find_by_name(module, client, path, name, what, name_field='name', filter_key='filter[name][contains]', hint=None, **result):
     """The one object of the list ``path`` whose ``name_field`` is exactly ``name``, or None.
 
@@ -95,8 +103,7 @@ def find_by_name(module, client, path, name, what, name_field='name', filter_key
     name lists everything) and matched exactly. Several matches fail listing their ids (``what`` names the
     objects in the message, ``hint`` says what to do; ``result`` goes into the failure too): it never guesses.
     """
-    query = {filter_key: name} if filter_key and len(name) >= 3 else None
-    found = [o for o in client.list(path, query) if o.get(name_field) == name]
+    found = list_named(client, path, name, name_field, filter_key)
     if len(found) > 1:
         ids = [o.get('id') for o in found]
         module.fail_json(msg='%d %s are named %r: %s. %s' % (len(found), what, name, ', '.join(str(i) for i in ids),

@@ -275,6 +275,7 @@ from ansible_collections.byoc.carrier.plugins.module_utils._runner import (
     diff_views,
     find_by_name,
     get_client,
+    list_named,
     new_module,
     older_copy,
 )
@@ -469,8 +470,7 @@ def main():
             if not module.check_mode:
                 created = client.create(PATH, body, find=lambda: find_profile(module, client, name))
                 result.update(profile=created, id=created['id'])
-                query = {'filter[name][contains]': name} if len(name) >= 3 else None
-                kept = older_copy([p for p in client.list(PATH, query) if p.get('name') == name], created)
+                kept = older_copy(list_named(client, PATH, name), created)
                 if kept is not None:
                     # an overlapping run (another AWX slice) created the name first: keep that one
                     client.delete('%s/%s' % (PATH, created['id']))
