@@ -454,7 +454,8 @@ def main():
     after = dict(view(params, body_of(want, want)), name=name)
     result = dict(changed=False, profile={}, changed_fields=[])
     client = get_client(module)
-    with api_errors(module, **result):  # one write, the last call: a failure means nothing changed
+    written = {}  # what a failure reports besides the starting result: the create done before it, if any
+    with api_errors(module, written, **result):
         current = find_profile(module, client, name)
         if current is not None:
             result.update(profile=current, id=current['id'])
@@ -470,6 +471,7 @@ def main():
             if not module.check_mode:
                 created = client.create(PATH, body, find=lambda: find_profile(module, client, name))
                 result.update(profile=created, id=created['id'])
+                written.update(changed=True, profile=created, id=created['id'])
                 kept = older_copy(list_named(client, PATH, name), created)
                 if kept is not None:
                     # an overlapping run (another AWX slice) created the name first: keep that one

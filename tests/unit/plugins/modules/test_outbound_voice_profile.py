@@ -222,3 +222,13 @@ def test_the_oldest_copy_is_kept_by_the_run_that_made_it(api):
     assert [c[0] for c in api.calls] == ['GET', 'POST', 'GET']
     assert result['id'] == '41' and 'duplicate_removed' not in result
     api.assert_done()
+
+
+def test_a_failure_after_the_create_reports_the_created_profile_as_a_change(api):
+    """The relisting after the create fails: the profile exists now, so the failure says changed and gives its id."""
+    listing(api)
+    echo(api, 'POST', '/outbound_voice_profiles')
+    api.add('GET', '/outbound_voice_profiles', status=403, json={'errors': [{'code': '10010', 'title': 'Forbidden'}]}, params=LISTING)
+    result = run(api)
+    assert result['failed'] is True and result['msg'].startswith('GET /outbound_voice_profiles: HTTP 403')
+    assert (result['changed'], result['id']) == (True, '42')
