@@ -246,18 +246,23 @@ def trunk_errors_text(errors):
     return '\n'.join('%(host)s / %(trunk)s / %(field)s: %(rule)s' % e for e in errors)
 
 
-def bulk_connections(hostvars, hosts, owner_tags=None):
+def _owner_tags(hvars):
+    """A host's ``cpaas_owner_tags`` (the cpaas role sets it from cpaas_prune_tags), as sorted unique strings."""
+    return sorted(set(str(t) for t in _plain(hvars.get('cpaas_owner_tags')) or []))
+
+
+def bulk_connections(hostvars, hosts):
     """The entries of byoc.carrier.sip_connections for the trunks to converge of these hosts.
 
     Each entry: name, type, region (the host's byoc_region), the connection options, inbound and outbound;
     numbers, state and sbc_* keys stay behind (trunks with state absent are removed by the singular modules).
-    ``owner_tags`` (host -> tags) adds the host's tags to each of its entries' ``tags`` (the cpaas role's
-    cpaas_prune_tags, so that what it creates can be pruned later).
+    The host's ``cpaas_owner_tags`` are added to each of its entries' ``tags`` (so that what the cpaas role
+    creates can be pruned later).
     """
     entries = []
     for host in hosts:
         hvars = hostvars[host]
-        extra = [str(t) for t in _plain((owner_tags or {}).get(host)) or []]
+        extra = _owner_tags(hvars)
         for trunk in _plain(hvars.get('byoc_trunks')) or []:
             if trunk.get('state', 'present') != 'present':
                 continue
@@ -296,7 +301,7 @@ def prune_plan(hostvars, hosts, all_hosts=None, partial=False, engine='bulk'):
         problems.append('%s: left the play (failed or unreachable); pruning is refused, as the trunks of these hosts '
                         'would not be listed and their connections could be deleted' % ', '.join(gone))
     for host in active:
-        tags = sorted(set(str(t) for t in _plain(hostvars[host].get('cpaas_owner_tags')) or []))
+        tags = _owner_tags(hostvars[host])
         if not tags:
             problems.append('%s: cpaas_prune_tags: required with cpaas_prune (the tags that mark the connections '
                             'this inventory owns)' % host)

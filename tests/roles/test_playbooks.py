@@ -229,7 +229,11 @@ def test_08_pruning_through_the_role_is_refused_unless_scoped_to_the_host_in_a_l
     assert 'stray-eu-own' not in creds
     assert {'stray-other-host', 'stray-untagged', 'initech-eu-demo-cred'} <= set(creds)
     assert sorted(creds['initech-eu-demo-cred']['tags']) == ['byoc-demo', own]
-    assert sorted(connections(emulator, 'ip')['initech-eu-demo-ip']['tags']) == ['byoc-demo', own]
+    ip = connections(emulator, 'ip')['initech-eu-demo-ip']
+    assert sorted(ip['tags']) == ['byoc-demo', own]
+    # the pruning calls also reconcile the trunks: their results feed the facts and the handoff sheet
+    sheet = open(os.path.join(reports(env), 'handoff-eu-demo.md'), encoding='utf-8').read()
+    assert '| %s | initech-eu-demo-ip | ip | %s | initecheuip@sip.telnyx.eu | - | present |' % (EU, ip['id']) in sheet
     stats = emulator.stats()
     assert stats['by_method'].get('DELETE') == 1
     assert stats['by_method'].get('PATCH') == 3  # the tags added to the host's three connections

@@ -178,7 +178,9 @@ def test_bulk_connections_carry_the_options_but_not_numbers_state_or_sbc_keys():
 def test_bulk_connections_add_the_owner_tags_of_each_host():
     model = copy.deepcopy(GOOD)
     model['sbc-fra1']['byoc_trunks'][0]['tags'] = ['acme', 'byoc']
-    entries = trunk_model.bulk_connections(model, ['sbc-fra1', 'sbc-ams1'], {'sbc-fra1': ['byoc', 'sbc:sbc-fra1'], 'sbc-ams1': []})
+    model['sbc-fra1']['cpaas_owner_tags'] = ['byoc', 'sbc:sbc-fra1']
+    model['sbc-ams1']['cpaas_owner_tags'] = []
+    entries = trunk_model.bulk_connections(model, ['sbc-fra1', 'sbc-ams1'])
     assert [e.get('tags') for e in entries] == [['acme', 'byoc', 'sbc:sbc-fra1'], ['byoc', 'sbc:sbc-fra1'], None]
 
 
