@@ -58,7 +58,7 @@ def life_cycle_of_every_resource(checked):
     cred = ok('POST', '/credential_connections', dict(CRED, outbound={'outbound_voice_profile_id': ovp['id'], 'localization': 'DE'}))
     ip_conn = ok('POST', '/ip_connections', {'connection_name': 'contract-ip', 'transport_protocol': 'TCP', 'tags': ['byoc'],
                                              'outbound': {'ip_authentication_method': 'token', 'ip_authentication_token': 'tok-123'}})
-    fqdn_conn = ok('POST', '/fqdn_connections', {'connection_name': 'contract-fqdn', 'encrypted_media': 'SRTP'})
+    fqdn_conn = ok('POST', '/fqdn_connections', {'connection_name': 'contract-fqdn', 'encrypted_media': 'SRTP', 'transport_protocol': 'TLS'})
     ip = ok('POST', '/ips', {'ip_address': '192.0.2.50', 'port': 5060, 'connection_id': ip_conn['id']})
     fqdn = ok('POST', '/fqdns', {'connection_id': fqdn_conn['id'], 'fqdn': 'sbc.example.com', 'dns_record_type': 'a', 'port': 5060})
     srv = ok('POST', '/fqdns', {'connection_id': fqdn_conn['id'], 'fqdn': 'example.com', 'dns_record_type': 'srv'})

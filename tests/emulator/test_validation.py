@@ -55,8 +55,10 @@ RULE_CASES = [
     ('/credential_connections', dict(CRED, outbound={'outbound_voice_profile_id': '1234'}), '/outbound/outbound_voice_profile_id'),
     ('/ip_connections', {'outbound': {'tech_prefix': '12345'}}, '/outbound/tech_prefix'),
     ('/ip_connections', {'outbound': {'tech_prefix': '12a4'}}, '/outbound/tech_prefix'),
-    ('/ip_connections', {'transport_protocol': 'TLS', 'encrypted_media': 'SRTP'}, '/encrypted_media'),
-    ('/fqdn_connections', {'connection_name': 'f', 'transport_protocol': 'TLS', 'outbound': {'encrypted_media': 'SRTP'}}, '/outbound/encrypted_media'),
+    ('/ip_connections', {'transport_protocol': 'UDP', 'encrypted_media': 'SRTP'}, '/encrypted_media'),
+    ('/ip_connections', {'encrypted_media': 'SRTP'}, '/encrypted_media'),
+    ('/fqdn_connections', {'connection_name': 'f', 'transport_protocol': 'TCP', 'outbound': {'encrypted_media': 'SRTP'}}, '/outbound/encrypted_media'),
+    ('/fqdn_connections', {'connection_name': 'f', 'user_name': 'acme1', 'password': 'secret-pass'}, '/user_name'),
     ('/fqdn_connections', {'connection_name': 'f', 'inbound': {'default_primary_fqdn_id': '77'}}, '/inbound/default_primary_fqdn_id'),
     ('/ips', {'ip_address': '300.1.2.3'}, '/ip_address'),
     ('/ips', {'ip_address': 'sbc.example.com'}, '/ip_address'),
@@ -78,10 +80,12 @@ def test_schema_and_rule_violations_are_422_with_pointer(api, path, body, pointe
 
 
 def test_rules_on_patch_see_the_merged_object(api):
-    conn = api.create('/ip_connections', {'connection_name': 'tls', 'transport_protocol': 'TLS'})
+    conn = api.create('/ip_connections', {'connection_name': 'udp', 'transport_protocol': 'UDP'})
     status, reply, _headers = api.call('PATCH', '/ip_connections/' + conn['id'], {'encrypted_media': 'SRTP'})
     assert status == 422 and error_sources(reply) == [('/encrypted_media', '10015')]
-    assert api.call('PATCH', '/ip_connections/' + conn['id'], {'encrypted_media': 'SRTP', 'transport_protocol': 'UDP'})[0] == 200
+    assert api.call('PATCH', '/ip_connections/' + conn['id'], {'encrypted_media': 'SRTP', 'transport_protocol': 'TLS'})[0] == 200
+    status, reply, _headers = api.call('PATCH', '/ip_connections/' + conn['id'], {'transport_protocol': 'UDP'})
+    assert status == 422 and error_sources(reply) == [('/encrypted_media', '10015')]
     assert api.call('PATCH', '/ip_connections/' + conn['id'], {'encrypted_media': None})[1]['data']['encrypted_media'] is None
 
 
@@ -141,3 +145,51 @@ def test_unknown_id_is_404(api, path):
 def test_unknown_route_is_404_and_counted(api):
     assert api.call('GET', '/no_such_thing')[0] == 404
     assert api.stats()['by_route'] == {'GET /v2/{unknown}': 1}
+
+
+def test_srtp_with_tls_is_accepted_on_ip_and_fqdn(api):
+    api.create('/ip_connections', {'connection_name': 'tls-ip', 'transport_protocol': 'TLS', 'encrypted_media': 'SRTP'})
+    fqdn = api.create('/fqdn_connections', {'connection_name': 'tls-fqdn', 'transport_protocol': 'TLS', 'encrypted_media': 'SRTP',
+                                            'outbound': {'encrypted_media': 'SRTP'}})
+    assert fqdn['encrypted_media'] == 'SRTP' and fqdn['outbound']['encrypted_media'] == 'SRTP'
+
+
+def test_fqdn_authentication_credentials(api):
+    conn = api.create('/fqdn_connections', {'connection_name': 'fq'})
+    path = '/fqdn_connections/%s/fqdn_authentication' % conn['id']
+    status, reply, _headers = api.call('GET', path)
+    assert status == 200 and reply['data']['fqdn_outbound_authentication'] == 'ip-authentication'
+    status, reply, _headers = api.call('PATCH', path, {'fqdn_outbound_authentication': 'credential-authentication', 'user_name': '12345abc',
+                                                       'password': 'secret-pass'})
+    assert status == 422 and error_sources(reply) == [('/user_name', '10015')]
+    status, reply, _headers = api.call('PATCH', path, {'fqdn_outbound_authentication': 'credential-authentication', 'user_name': 'acme1',
+                                                       'password': 'secret-pass'})
+    assert status == 200 and reply['data']['user_name'] == 'acme1' and reply['data']['password'] == 'secret-pass'
+    assert api.call('GET', path)[1]['data']['password'] == 'secret-pass'
+    status, reply, _headers = api.call('PATCH', path, {'fqdn_outbound_authentication': 'ip-authentication', 'ip_authentication_method': 'p-charge-info'})
+    assert status == 200 and reply['data']['ip_authentication_method'] == 'p-charge-info'
+    assert api.call('PATCH', path, {'ip_authentication_method': 'tech-prefix'})[0] == 422
+    assert api.call('PATCH', path, {'nonsense': 1})[0] == 422
+    assert api.call('GET', '/fqdn_connections/999/fqdn_authentication')[0] == 404
+
+
+def test_masked_passwords_mode(api):
+    api.call('POST', api.root + '/_emulator/config', {'mask_passwords': True})
+    try:
+        created = api.create('/credential_connections', CRED)
+        assert created['password'] == CRED['password'], 'the create reply shows it'
+        path = '/credential_connections/' + created['id']
+        assert api.call('GET', path)[1]['data']['password'] == '********'
+        assert api.call('GET', '/credential_connections')[1]['data'][0]['password'] == '********'
+        assert api.call('PATCH', path, {'active': False})[1]['data']['password'] == '********'
+        assert api.call('PATCH', path, {'password': 'another-pass'})[1]['data']['password'] == 'another-pass'
+        status, reply, _headers = api.call('PATCH', path, {'password': '********'})
+        assert status == 422 and error_sources(reply) == [('/password', '10015')]
+        fqdn = api.create('/fqdn_connections', {'connection_name': 'fq'})
+        auth = '/fqdn_connections/%s/fqdn_authentication' % fqdn['id']
+        body = {'fqdn_outbound_authentication': 'credential-authentication', 'user_name': 'acme2', 'password': 'secret-pass'}
+        assert api.call('PATCH', auth, body)[1]['data']['password'] == 'secret-pass'
+        assert api.call('GET', auth)[1]['data']['password'] == '********'
+    finally:
+        api.call('POST', api.root + '/_emulator/config', {'mask_passwords': False})
+    assert api.call('GET', '/credential_connections/' + created['id'])[1]['data']['password'] == 'another-pass'

@@ -38,6 +38,7 @@ class Config:
     seed: int | None = None
     state_file: str | None = None
     numbers: list | None = None
+    mask_passwords: bool = False
 
 
 def answer(status, payload, headers=None):
@@ -72,6 +73,7 @@ class Routes:
             self.add('/%s' % kind, GET='list', POST='create')
             self.add('/%s/{id}' % kind, GET='get', PATCH='update', DELETE='delete')
         self.add('/credential_connections/{id}/actions/check_registration_status', POST='registration')
+        self.add('/fqdn_connections/{id}/fqdn_authentication', GET='fqdn_auth', PATCH='fqdn_auth_update')
         self.add('/connections', GET='list')
         self.add('/connections/{id}', GET='get')
         self.add('/phone_numbers', GET='list')
@@ -97,6 +99,7 @@ class Emulator:
     def __init__(self, config):
         self.config = config
         self.state = State(config.numbers)
+        self.state.set_mask_passwords(config.mask_passwords)
         self.stats = Stats()
         self.routes = Routes()
         self.dice = Dice(config.seed, config.error_rate, config.drop_after_commit, config.jitter_ms)
@@ -135,12 +138,21 @@ class Emulator:
     async def stats_endpoint(self, _request):
         return answer(200, self.stats.as_dict())
 
+    async def config_endpoint(self, request):
+        """GET: the switchable behaviours; POST {"mask_passwords": bool}: switch them."""
+        if request.method == 'POST':
+            body = json.loads(await request.body() or b'{}')
+            if 'mask_passwords' in body:
+                self.state.set_mask_passwords(body['mask_passwords'])
+        return answer(200, {'mask_passwords': self.state.mask_passwords})
+
     async def reset_endpoint(self, request):
         self.stats = Stats()
         if request.query_params.get('keep_state', 'false').lower() != 'true':
             self.state.clear()
             self.save()
         self.dice.reseed()
+        self.state.set_mask_passwords(self.config.mask_passwords)
         if self.bucket:
             self.bucket.reset()
         return answer(200, {'reset': True, 'kept_state': request.query_params.get('keep_state', 'false').lower() == 'true'})
@@ -208,10 +220,18 @@ class Emulator:
 
     def do_create(self, kind, _ident, body, _query):
         obj = self.state.create(kind, body)
-        return (200 if kind == 'outbound_voice_profiles' else 201), {'data': self.state.view(kind, obj)}
+        return (200 if kind == 'outbound_voice_profiles' else 201), {'data': self.state.view(kind, obj, reveal=True)}
 
     def do_update(self, kind, ident, body, _query):
-        return 200, {'data': self.state.view(kind, self.state.update(kind, ident, body))}
+        before = self.state.find(kind, ident).get('password')
+        changed = isinstance(body, dict) and body.get('password') not in (None, before)
+        return 200, {'data': self.state.view(kind, self.state.update(kind, ident, body), reveal=changed)}
+
+    def do_fqdn_auth(self, _kind, ident, _body, _query):
+        return 200, {'data': self.state.fqdn_auth(ident)}
+
+    def do_fqdn_auth_update(self, _kind, ident, body, _query):
+        return 200, {'data': self.state.update_fqdn_auth(ident, body)}
 
     def do_delete(self, kind, ident, _body, _query):
         view = self.state.delete(kind, ident)
@@ -234,6 +254,7 @@ def create_app(config=None):
     routes = [
         Route('/_emulator/stats', emulator.stats_endpoint, methods=['GET']),
         Route('/_emulator/reset', emulator.reset_endpoint, methods=['POST']),
+        Route('/_emulator/config', emulator.config_endpoint, methods=['GET', 'POST']),
         Route('/v2/{rest:path}', emulator.v2, methods=['GET', 'POST', 'PATCH', 'DELETE', 'PUT']),
     ]
     app = Starlette(routes=routes, lifespan=emulator.lifespan)

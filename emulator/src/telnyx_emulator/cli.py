@@ -36,6 +36,8 @@ def parse_args(argv=None):
     parser.add_argument('--seed', type=int, help='seed of every random decision (reproducible faults)')
     parser.add_argument('--state', metavar='FILE', help='load the account from FILE if present; save it there on change and on exit')
     parser.add_argument('--numbers', metavar='FILE', help='phone numbers the account owns (one E.164 a line, or a JSON list)')
+    parser.add_argument('--mask-passwords', action='store_true',
+                        help='return passwords as ******** (Telnyx accounts created from 2026-09-08); POST /_emulator/config switches it')
     parser.add_argument('--log-level', default='warning', choices=('critical', 'error', 'warning', 'info', 'debug'))
     return parser.parse_args(argv)
 
@@ -48,7 +50,7 @@ def main(argv=None):
     numbers = load_numbers(args.numbers) if args.numbers else None
     config = Config(api_key=args.api_key, latency_ms=args.latency_ms, jitter_ms=args.jitter_ms, rate_limit=args.rate_limit,
                     error_rate=args.error_rate, drop_after_commit=args.drop_after_commit, seed=args.seed, state_file=args.state,
-                    numbers=numbers)
+                    numbers=numbers, mask_passwords=args.mask_passwords)
     app = create_app(config)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -15,6 +15,16 @@ Behaviour Telnyx does not document, chosen here (the collection works either way
 - A default whose value is null while the spec types the field as non-nullable is left out of the
   object (e.g. ``outbound.localization`` on IP connections), so every reply matches the spec.
 - Unknown ``filter[...]`` parameters are refused (422) rather than ignored.
+
+Newer than the spec in ../shared/telnyx-api (Telnyx's current API, from its official Python SDK):
+- ``encrypted_media`` (top level, and FQDN ``outbound.encrypted_media``) SRTP "can only be set when the SIP
+  signaling transport protocol is TLS" on IP and FQDN connections (the older spec says the opposite).
+- ``GET/PATCH /fqdn_connections/{id}/fqdn_authentication``: an FQDN connection's outbound authentication
+  (``fqdn_outbound_authentication`` credential-authentication|ip-authentication, ``user_name``, ``password``,
+  ``ip_authentication_method`` token|p-charge-info). Credential authentication needs a user name and a password
+  (the same user name rules as credential connections); the connection bodies themselves do not take them.
+- Masked passwords (``mask_passwords``, accounts created from 2026-09-08): ``password`` reads as ``********``,
+  except in the reply of the create and of an update that changed it.
 """
 from __future__ import annotations
 
@@ -43,6 +53,14 @@ TECH_PREFIX = re.compile(r'^[0-9]{4}$')
 HOSTNAME = re.compile(r'^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\.?$')
 ID_BASE, ID_SPAN, ID_STRIDE = 1000000000000000000, 10 ** 18, 7919317771
 WRITE_ERROR_TITLE = 'Invalid value'
+MASK = '********'
+FQDN_AUTH_FIELDS = {
+    'fqdn_outbound_authentication': ('credential-authentication', 'ip-authentication'),
+    'ip_authentication_method': ('token', 'p-charge-info'),
+    'user_name': None, 'password': None, 'webhook_url': None, 'failover_url': None,
+}
+FQDN_AUTH_DEFAULTS = {'fqdn_outbound_authentication': 'ip-authentication', 'ip_authentication_method': 'token',
+                      'user_name': None, 'password': None, 'webhook_url': None, 'failover_url': None}
 
 
 class ApiError(Exception):
@@ -105,6 +123,8 @@ class State:
         self.data = {}
         self.order = {}
         self.cache = {}
+        self.auth = {}
+        self.mask_passwords = False
         self.defaults = dict((kind, self._connection_defaults(kind)) for kind in CONNECTION_KINDS)
         self.defaults['outbound_voice_profiles'] = dict(schema_defaults(self.schemas['POST /outbound_voice_profiles']), tags=[])
         self.clear()
@@ -115,6 +135,7 @@ class State:
         self.data = dict((kind, {}) for kind in RECORD_TYPES)
         self.order = {}
         self.cache = {}
+        self.auth = {}
         for number in self.seed_numbers:
             self._add_number(number)
         self.version += 1
@@ -143,12 +164,13 @@ class State:
         self.order[ident] = len(self.order) - ID_SPAN
 
     def dump(self):
-        return {'version': 1, 'counter': self.counter, 'order': self.order, 'data': self.data}
+        return {'version': 1, 'counter': self.counter, 'order': self.order, 'data': self.data, 'fqdn_authentication': self.auth}
 
     def load(self, saved):
         self.counter = saved['counter']
         self.order = saved['order']
         self.data = dict((kind, saved['data'].get(kind, {})) for kind in RECORD_TYPES)
+        self.auth = saved.get('fqdn_authentication', {})
         self.cache = {}
         self.version += 1
 
@@ -203,6 +225,7 @@ class State:
         view = self.view(kind, obj)
         getattr(self, '_delete_' + self._family(kind))(kind, obj)
         del self.data[kind][ident]
+        self.auth.pop(ident, None)
         self.order.pop(ident, None)
         self.uncache(ident)
         self.version += 1
@@ -217,7 +240,57 @@ class State:
         return 'connection' if kind in CONNECTION_KINDS else kind
 
     # -- views --------------------------------------------------------------------------------
-    def view(self, kind, obj):
+    def set_mask_passwords(self, value):
+        """Mask passwords in replies (accounts created from 2026-09-08) or not."""
+        self.mask_passwords = bool(value)
+        self.cache = {}
+
+    def masked(self, view, reveal=False):
+        """``view`` with its password masked when the account masks them (not in a reply that ``reveal``s it)."""
+        if self.mask_passwords and not reveal and view.get('password'):
+            return dict(view, password=MASK)
+        return view
+
+    # -- FQDN outbound authentication -------------------------------------------------------------
+    def fqdn_auth(self, ident, reveal=False):
+        """GET /fqdn_connections/{id}/fqdn_authentication."""
+        self.find('fqdn_connections', ident)
+        return self.masked(dict(FQDN_AUTH_DEFAULTS, **self.auth.get(ident, {})), reveal)
+
+    def update_fqdn_auth(self, ident, body):
+        """PATCH /fqdn_connections/{id}/fqdn_authentication: the reply shows the password when it changed."""
+        conn = self.find('fqdn_connections', ident)
+        if not isinstance(body, dict):
+            raise invalid([('/', 'The request body must be a JSON object.')], title='Bad Request')
+        problems = []
+        for key, value in body.items():
+            if key not in FQDN_AUTH_FIELDS:
+                problems.append(('/' + key, '%s is not a field of fqdn_authentication.' % key))
+            elif FQDN_AUTH_FIELDS[key] and value not in FQDN_AUTH_FIELDS[key]:
+                problems.append(('/' + key, '%s must be one of %s.' % (key, ', '.join(FQDN_AUTH_FIELDS[key]))))
+            elif value is not None and not isinstance(value, str):
+                problems.append(('/' + key, '%s must be a string.' % key))
+        if problems:
+            raise invalid(problems)
+        current = dict(FQDN_AUTH_DEFAULTS, **self.auth.get(ident, {}))
+        merged = dict(current, **body)
+        if merged['fqdn_outbound_authentication'] == 'credential-authentication':
+            user = merged.get('user_name') or ''
+            if not USER_NAME.match(user):
+                problems.append(('/user_name', 'user_name must be 4 to 32 letters and digits, with a letter among the first 5; got %r.' % user))
+            if not 8 <= len(merged.get('password') or '') <= 128:
+                problems.append(('/password', 'password must be 8 to 128 characters long.'))
+        if problems:
+            raise invalid(problems)
+        self.auth[ident] = merged
+        conn['updated_at'] = now()
+        self.uncache(ident)
+        self.version += 1
+        return self.masked(dict(merged), reveal=body.get('password') not in (None, current.get('password')))
+
+    def view(self, kind, obj, reveal=False):
+        if kind == 'credential_connections':
+            return self.masked(obj, reveal)
         if kind == 'outbound_voice_profiles':
             count = sum(1 for _kind, conn in self.connections() if conn['outbound'].get('outbound_voice_profile_id') == obj['id'])
             return dict(obj, connections_count=count)
@@ -249,10 +322,11 @@ class State:
         problems = []
         if kind == 'credential_connections':
             problems += self._credential_problems(obj)
-        if obj.get('encrypted_media') == 'SRTP' and obj.get('transport_protocol') == 'TLS':
-            problems.append(('/encrypted_media', 'encrypted_media SRTP cannot be set when transport_protocol is TLS.'))
-        if obj['outbound'].get('encrypted_media') == 'SRTP' and obj.get('transport_protocol') == 'TLS':
-            problems.append(('/outbound/encrypted_media', 'encrypted_media SRTP cannot be set when transport_protocol is TLS.'))
+        else:
+            # Telnyx's current API reference: "Can only be set when the SIP signaling transport protocol is TLS"
+            for pointer, value in (('/encrypted_media', obj.get('encrypted_media')), ('/outbound/encrypted_media', obj['outbound'].get('encrypted_media'))):
+                if value == 'SRTP' and obj.get('transport_protocol') != 'TLS':
+                    problems.append((pointer, 'encrypted_media can only be set when the SIP signaling transport protocol is TLS.'))
         prefix = obj['outbound'].get('tech_prefix')
         if prefix and not TECH_PREFIX.match(prefix):
             problems.append(('/outbound/tech_prefix', 'tech_prefix must be exactly 4 digits, got %s.' % prefix))
@@ -273,7 +347,9 @@ class State:
             problems.append(('/user_name', 'user_name must be 4 to 32 letters and digits, with a letter among the first 5; got %r.' % user))
         elif [ident for ident, other in self.data['credential_connections'].items() if other['user_name'] == user and ident != obj['id']]:
             problems.append(('/user_name', 'user_name %s has already been taken.' % user))
-        if not 8 <= len(obj.get('password', '')) <= 128:
+        if obj.get('password') == MASK:
+            problems.append(('/password', 'password ******** is the masked value Telnyx returns; send the password itself.'))
+        elif not 8 <= len(obj.get('password', '')) <= 128:
             problems.append(('/password', 'password must be 8 to 128 characters long.'))
         return problems
 
