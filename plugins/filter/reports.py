@@ -10,6 +10,8 @@ import os
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.byoc.carrier.plugins.module_utils import _bulk
+
 MASK = '********'
 CHANGED_MASK = '******** (changed)'
 SECRET_KEYS = frozenset(('password', 'token', 'ip_authentication_token', 'api_key'))
@@ -103,7 +105,7 @@ def bulk_results(bulk, names):
             continue
         results.append({
             'item': name,
-            'changed': found.get('status') in ('created', 'updated', 'deleted'),
+            'changed': found.get('status') in _bulk.CHANGED_STATUSES,
             'changes': list(found.get('changes') or []),
             'connection': {'id': found.get('id') or '', 'sip_uri': found.get('sip_uri') or ''},
         })
@@ -161,7 +163,9 @@ def trunk_facts(trunks, connection_results, region, state=None):
     facts = []
     for trunk in trunks or []:
         conn = by_name.get(trunk['name'], {})
-        user = trunk.get('username') if trunk['type'] == 'credentials' else (trunk.get('inbound') or {}).get('sip_subdomain')
+        # credentials trunks, and FQDN trunks with credentials, are called by their username (DESIGN.md section 8)
+        user = trunk.get('username') if trunk['type'] in ('credentials', 'fqdn') else None
+        user = user or (trunk.get('inbound') or {}).get('sip_subdomain')
         fact = {
             'name': trunk['name'],
             'type': trunk['type'],

@@ -10,6 +10,8 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.byoc.carrier.plugins.module_utils import _common
+
 DOCUMENTATION = r"""
 name: sbc_list_problems
 short_description: Problems in a Kamailio dispatcher.list or address.list text
@@ -49,7 +51,7 @@ _value:
 """
 
 SIP_URI = re.compile(r'^sips?:(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[^:;\[\]]+))(?::(?P<port>[0-9]+))?(?P<params>(?:;[^;\s]+)*)$')
-TRANSPORTS = ('udp', 'tcp', 'tls')
+TRANSPORTS = tuple(t.lower() for t in _common.TRANSPORTS)
 
 
 def _ip(text):

@@ -9,6 +9,7 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.byoc.carrier.plugins.module_utils import _common, _trunk
 from ansible_collections.byoc.carrier.plugins.module_utils._common import E164
 
 DOCUMENTATION = r"""
@@ -20,7 +21,9 @@ description:
     tech prefix, P-Charge-Info number, transport, encrypted media, codecs) and the SBC's own per-trunk keys
     C(sbc_port) and C(sbc_transport).
   - Fails listing B(every) problem at once, each naming the trunk and the key, before any file is written.
-  - A trunk picks its calls by its own SBC port (C(sbc_port)); without one, trunk number N (0-based) gets
+  - A trunk picks its calls by its own SBC port, the trunk model's explicit C(sbc_port) (the trunk role's validation
+    requires it in every playbook, and checks it against the port of the trunk's C(ips)/C(fqdns)). Used on its own,
+    the sbc role still accepts a trunk without one (deprecated, for one release), and trunk number N (0-based) then gets
     O(listen_port) + 2*N. A TLS trunk also listens for TLS on its port + 1.
 positional: _input
 options:
@@ -90,14 +93,14 @@ _value:
       type: str
 """
 
-KINDS = ('credentials', 'ip', 'fqdn')
-REGIONS = ('com', 'eu', 'ca')
-TRANSPORTS = ('udp', 'tcp', 'tls')
+KINDS = _common.KINDS
+REGIONS = _common.REGIONS
+TRANSPORTS = tuple(t.lower() for t in _common.TRANSPORTS)
 AUTH_METHODS = ('token', 'tech_prefix', 'p_charge_info')
 CODECS = {'G711U': 'PCMU', 'G711A': 'PCMA'}
-USERNAME = re.compile(r'^[A-Za-z0-9]{4,32}$')
-TOKEN = re.compile(r'^[A-Za-z0-9-]{12,48}$')
-TECH_PREFIX = re.compile(r'^[0-9]{4}$')
+USERNAME = re.compile(_common.USERNAME_PATTERN)
+TOKEN = re.compile(_common.TOKEN_PATTERN)
+TECH_PREFIX = re.compile(_common.TECH_PREFIX_PATTERN)
 FIRST_SET = 10
 
 
@@ -196,7 +199,7 @@ def _one(trunk, index, listen_port, problems):
     transport = str(trunk.get('sbc_transport') or (trunk.get('inbound') or {}).get('transport') or 'UDP').lower()
     if transport not in TRANSPORTS:
         problems.append('%s: transport %r is not UDP, TCP or TLS' % (where, transport))
-    port = _port(trunk.get('sbc_port', listen_port + 2 * index), problems, where)
+    port = _port(_trunk.sbc_port_of(trunk, index, listen_port), problems, where)
     record = {
         'name': name, 'route': 'T%d_%s' % (index, re.sub(r'[^A-Za-z0-9]', '_', name)), 'kind': kind,
         'port': port, 'tls_port': port + 1 if transport == 'tls' else None, 'transport': transport,

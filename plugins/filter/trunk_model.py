@@ -7,54 +7,18 @@ from __future__ import annotations
 
 import re
 
-try:
-    import voluptuous as vol
-    HAS_VOLUPTUOUS = True
-except ImportError:  # pragma: no cover - reported as an error by the filter
-    vol = None
-    HAS_VOLUPTUOUS = False
-
-try:
-    from ansible_collections.byoc.carrier.plugins.module_utils import _settings
-except ImportError:  # pragma: no cover - the settings table is optional for the model rules
-    _settings = None
-
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.byoc.carrier.plugins.module_utils._common import E164
+from ansible_collections.byoc.carrier.plugins.module_utils import _settings, _trunk
 
-REGIONS = ('com', 'eu', 'ca')
-KINDS = ('credentials', 'ip', 'fqdn')
+REGIONS = _trunk.REGIONS
+KINDS = _trunk.KINDS
 ENVIRONMENT = re.compile(r'^[a-z0-9][a-z0-9_-]{0,31}$')
-SECRET_FIELDS = frozenset(('password', 'token', 'api_key', 'vault_password'))
 
-# The options the cpaas role passes on, per module (DESIGN.md section 3). They are the role's
-# contract: a key outside these sets is a typo, reported before anything is sent.
-CONNECTION_OPTIONS = (
-    'username', 'password', 'update_password', 'webhook_url', 'webhook_failover_url', 'webhook_api_version',
-    'anchorsite', 'encode_contact_header', 'comfort_noise', 'dtmf_type', 'rtcp', 'routing_method',
-    'ips', 'fqdns', 'ip_auth_method', 'tech_prefix', 'token', 'active', 'tags',
-)
-INBOUND_OPTIONS = (
-    'dnis_number_format', 'ani_number_format', 'no_ringback_timeout', 'no_answer_timeout', 'subdomain_calls',
-    'encrypted_media', 'ringback', 'codecs', 'compact_headers', 'transport', 'sip_region', 'sip_subdomain',
-    'channel_limit',
-)
-OUTBOUND_OPTIONS = (
-    'caller_id_override', 'caller_id_override_type', 'localization', 'encrypted_media', 'ringback',
-    'outbound_voice_profile', 'channel_limit',
-)
-SCOPES = (('connection', CONNECTION_OPTIONS), ('inbound', INBOUND_OPTIONS), ('outbound', OUTBOUND_OPTIONS))
-# keys of a trunk besides the connection options; sbc_* keys belong to the sbc role
-TRUNK_KEYS = ('name', 'type', 'inbound', 'outbound', 'numbers', 'state')
-REQUIRED_BY_KIND = {
-    'credentials': ('username', 'password'),
-    'ip': ('ips',),
-    'fqdn': ('fqdns',),
-}
-ONLY_FOR_KIND = {'ips': 'ip', 'fqdns': 'fqdn'}
-# one Telnyx field on these kinds: inbound and outbound must agree (DESIGN.md section 3)
-SHARED_ENCRYPTED_MEDIA_KINDS = ('credentials', 'ip')
+# The options the cpaas role passes on, per module: the trunk model's (module_utils/_trunk.py), from the settings table.
+CONNECTION_OPTIONS = _trunk.CONNECTION_OPTIONS
+INBOUND_OPTIONS = _trunk.SCOPE_OPTIONS['inbound']
+OUTBOUND_OPTIONS = _trunk.SCOPE_OPTIONS['outbound']
 
 
 def _error(host, trunk, field, rule):
@@ -70,86 +34,6 @@ def _plain(value):
     if isinstance(value, str):
         return str(value)
     return value
-
-
-def _path(path):
-    return '.'.join(str(p) for p in path) if path else '(trunk)'
-
-
-def _trunk_schema():
-    options = {vol.Optional(key): object for key in CONNECTION_OPTIONS}
-    options.update({
-        vol.Required('name'): vol.All(str, vol.Length(min=1, max=255), msg='required, a non-empty string'),
-        vol.Required('type'): vol.In(KINDS, msg='must be one of %s' % ', '.join(KINDS)),
-        vol.Optional('inbound'): vol.Schema({vol.Optional(key): object for key in INBOUND_OPTIONS}),
-        vol.Optional('outbound'): vol.Schema({vol.Optional(key): object for key in OUTBOUND_OPTIONS}),
-        vol.Optional('numbers'): [vol.All(str, vol.Match(E164), msg='must be an E.164 number such as +4930123456')],
-        vol.Optional('state'): vol.In(('present', 'absent'), msg='must be present or absent'),
-        vol.Optional(vol.Match(r'^sbc_')): object,
-    })
-    return vol.Schema(options)
-
-
-def _schema_errors(host, name, trunk, schema):
-    try:
-        schema(trunk)
-    except vol.MultipleInvalid as exc:
-        out = []
-        for err in exc.errors:
-            rule = err.error_message
-            if rule == 'extra keys not allowed':
-                rule = 'unknown option (a typo?)'
-            out.append(_error(host, name, _path(err.path), rule))
-        return out
-    return []
-
-
-def _split_message(message, params):
-    """("option", "rule") from a settings-table message "option: rule" (or "option[0]: rule")."""
-    head, sep, rule = message.partition(': ')
-    option = head.split('[', 1)[0]
-    if sep and option in params:
-        return head, rule
-    return None, message
-
-
-def _settings_errors(host, name, trunk):
-    """Field rules of the settings table (the modules' own validation), per scope."""
-    if _settings is None or not hasattr(_settings, 'validate'):
-        return []
-    out = []
-    kind = trunk.get('type') if trunk.get('type') in KINDS else None
-    for scope, keys in SCOPES:
-        source = trunk if scope == 'connection' else trunk.get(scope) or {}
-        if not isinstance(source, dict):
-            continue
-        params = {k: v for k, v in source.items() if k in keys and v is not None}
-        if not params:
-            continue
-        for message in _settings.validate(scope, kind, params):
-            option, rule = _split_message(message, params)
-            field = option if scope == 'connection' or option is None else '%s.%s' % (scope, option)
-            out.append(_error(host, name, field or scope, rule))
-    return out
-
-
-def _kind_errors(host, name, trunk):
-    out = []
-    kind = trunk.get('type')
-    for field in REQUIRED_BY_KIND.get(kind, ()):
-        if trunk.get(field) in (None, '', []):
-            out.append(_error(host, name, field, 'required for a %s trunk' % kind))
-    for field, only in ONLY_FOR_KIND.items():
-        if trunk.get(field) and kind in KINDS and kind != only:
-            out.append(_error(host, name, field, 'only for %s trunks, this one is %s' % (only, kind)))
-    inbound, outbound = trunk.get('inbound') or {}, trunk.get('outbound') or {}
-    if kind in SHARED_ENCRYPTED_MEDIA_KINDS and isinstance(inbound, dict) and isinstance(outbound, dict):
-        wanted = {inbound.get('encrypted_media'), outbound.get('encrypted_media')} - {None}
-        if len(wanted) > 1:
-            out.append(_error(host, name, 'encrypted_media',
-                              'inbound and outbound differ (%s): a %s connection has one encrypted_media field'
-                              % (' vs '.join(sorted(str(w) for w in wanted)), kind)))
-    return out
 
 
 def _host_errors(host, hvars):
@@ -209,10 +93,10 @@ def _undefined_name(exc):
 
 
 def trunk_errors(hostvars, hosts):
-    """All errors of the inventory model of ``hosts``, as a list of {host, trunk, field, rule}."""
-    if not HAS_VOLUPTUOUS:
+    """All errors of the inventory model of ``hosts``, as a list of {host, trunk, field, rule} (the rules of one trunk
+    are the trunk model's, module_utils/_trunk.py)."""
+    if not _settings.HAS_VOLUPTUOUS:
         raise AnsibleFilterError('byoc.carrier.trunk_errors needs the Python library voluptuous on the controller')
-    schema = _trunk_schema()
     uniques = _Uniques()
     errors = []
     for host in hosts:
@@ -232,12 +116,9 @@ def trunk_errors(hostvars, hosts):
             if not isinstance(trunk, dict):
                 errors.append(_error(host, name, '(trunk)', 'must be a mapping'))
                 continue
-            found = _schema_errors(host, name, trunk, schema) + _kind_errors(host, name, trunk)
-            seen = {e['field'].split('.', 1)[0] for e in found}
-            # the settings table may report a field the model rules already did (e.g. ips on a credentials trunk)
-            found.extend(e for e in _settings_errors(host, name, trunk) if e['field'].split('[', 1)[0] not in seen)
-            errors.extend(found)
+            errors.extend(_error(host, name, field, rule) for field, rule in _trunk.trunk_problems(trunk))
             errors.extend(_unique_errors(uniques, (host, name, index), trunk))
+        errors.extend(_error(host, name, 'sbc_port', rule) for name, rule in _trunk.port_clashes(trunks))
     return errors
 
 
@@ -266,14 +147,7 @@ def bulk_connections(hostvars, hosts):
         for trunk in _plain(hvars.get('byoc_trunks')) or []:
             if trunk.get('state', 'present') != 'present':
                 continue
-            entry = {'name': trunk['name'], 'type': trunk['type'], 'region': hvars.get('byoc_region')}
-            entry.update((k, v) for k, v in trunk.items() if k in CONNECTION_OPTIONS)
-            if extra:
-                entry['tags'] = sorted(set([str(t) for t in entry.get('tags') or []] + extra))
-            for scope, keys in SCOPES[1:]:
-                if trunk.get(scope):
-                    entry[scope] = {k: v for k, v in trunk[scope].items() if k in keys}
-            entries.append(entry)
+            entries.append(_trunk.entry(trunk, hvars.get('byoc_region'), extra))
     return entries
 
 
@@ -284,7 +158,7 @@ def prune_plan(hostvars, hosts, all_hosts=None, partial=False, engine='bulk'):
     distinct set of tags, pruned in one byoc.carrier.sip_connections call that lists every trunk of the
     group's hosts. Pruning is refused (a problem names the host and the variable) when:
 
-    - the engine is not ``bulk`` or a host has no prune tags;
+    - a host has no prune tags (``engine`` is ignored: deprecated, kept for one release);
     - a host left the play (failed or unreachable): its trunks would not be listed;
     - the run covers part of the inventory (``partial``: AWX job slicing or a workflow, ``--limit``) and
       a group is not scoped to one host by a tag naming it: another slice's connections could carry the
@@ -293,9 +167,7 @@ def prune_plan(hostvars, hosts, all_hosts=None, partial=False, engine='bulk'):
     active = list(hosts or [])
     everyone = list(all_hosts or active)
     problems, groups = [], {}
-    if engine != 'bulk':
-        problems.append('cpaas_prune: needs cpaas_engine: bulk (pruning is one byoc.carrier.sip_connections call), '
-                        'got %r' % engine)
+    del engine  # no-op, kept for one release: the cpaas role always uses the one engine (sip_connections)
     gone = [h for h in everyone if h not in active]
     if gone:
         problems.append('%s: left the play (failed or unreachable); pruning is refused, as the trunks of these hosts '

@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.byoc.carrier.plugins.module_utils import _runner, _settings
+from ansible_collections.byoc.carrier.plugins.module_utils import _runner, _settings, _trunk
 from ansible_collections.byoc.carrier.plugins.module_utils._client import TelnyxError
 
 KINDS = _settings.KINDS
@@ -39,6 +39,7 @@ CHILDREN = _runner.CHILDREN
 SCOPES = (('connection', '', None), ('inbound', 'inbound.', 'inbound'), ('outbound', 'outbound.', 'outbound'))
 OVP_PATH = '/outbound_voice_profiles'
 STATUSES = ('created', 'updated', 'unchanged', 'deleted', 'absent', 'failed')
+CHANGED_STATUSES = ('created', 'updated', 'deleted')
 DEFAULT_WORKERS = 8
 
 
@@ -78,14 +79,8 @@ class Entry:
             return []
         if not self.kind:
             return ['type: required with state=present']
-        found = []
-        for scope, prefix, key in SCOPES:
-            found.extend(prefix + p for p in _settings.validate(scope, self.kind, self.scope_params(key)))
-        media = set(self.scope_params(key).get('encrypted_media') for key in ('inbound', 'outbound')) - set([None])
-        if len(media) > 1:
-            found.append('inbound.encrypted_media and outbound.encrypted_media set the same Telnyx field; '
-                         'they must not differ (got %s)' % ' and '.join(sorted(media)))
-        return found
+        # the trunk model's rules of the Telnyx side (the trunk role checks the same before any playbook request)
+        return _trunk.connection_problems(self.kind, self.scope_params(None), self.scope_params('inbound'), self.scope_params('outbound'))
 
 
 def _without_choices(spec):
@@ -140,7 +135,8 @@ def _merged(*bodies):
 class _Created:  # pylint: disable=too-few-public-methods
     """A connection this run POSTed in the first pass, finished in the second."""
 
-    def __init__(self, entry, scopes, obj, result, wanted):
+    def __init__(self, entry, scopes, obj, result, wanted, auth=None):  # pylint: disable=too-many-arguments
+        self.auth = auth  # the FQDN's fqdn_authentication body, written in the second pass
         self.entry = entry
         self.scopes = scopes
         self.obj = obj
@@ -149,23 +145,11 @@ class _Created:  # pylint: disable=too-few-public-methods
         self.copies = None  # the connections named like it after the creates (None: list the name on its own)
 
 
-class _ClientHolder:  # pylint: disable=too-few-public-methods
-    """What the runner's ``SettingsRun.sync_children`` and ``_refind`` need from their instance: the client.
-
-    (They are the one implementation of "addresses + default ids" and "find the connection a create may have
-    made"; used here as they are rather than copied.)
-    """
-
-    def __init__(self, client):
-        self.client = client
-
-
 class Reconciler:
     """Reads the account once, then reconciles every entry (and prunes) through a worker pool."""
 
     def __init__(self, client, entries, check_mode=False, workers=DEFAULT_WORKERS, prune_tags=None, want_diff=False):
         self.client = client
-        self.holder = _ClientHolder(client)
         self.entries = entries
         self.check_mode = check_mode
         self.workers = max(1, int(workers or DEFAULT_WORKERS))
@@ -275,8 +259,7 @@ class Reconciler:
         if entry.state == 'absent':
             return self._absent(entry, obj, result)
         if obj is not None and _runner.kind_of(obj) != entry.kind:
-            raise EntryError('exists as a %s connection (id %s); the type cannot change: list it with state=absent '
-                             'and type=%s, then with type=%s' % (_runner.kind_of(obj), obj.get('id'), _runner.kind_of(obj), entry.kind))
+            raise EntryError(_runner.type_change_problem(entry.name, obj, entry.kind))
         scopes = [(scope, prefix, entry.scope_params(key)) for scope, prefix, key in SCOPES]
         self._resolve_profile(scopes[2][2])
         if obj is None:
@@ -300,10 +283,9 @@ class Reconciler:
     def _create(self, entry, scopes, result):
         kind = entry.kind
         conn = scopes[0][2]
-        if kind == 'credentials':
-            missing = [o for o in ('username', 'password') if not conn.get(o)]
-            if missing:
-                raise EntryError('%s: required to create a credentials connection' % ' and '.join(missing))
+        problems = _runner.create_problems(kind, entry.name, conn)
+        if problems:
+            raise EntryError('; '.join(problems))
         body = _merged(*[_settings.to_api(scope, kind, params) for scope, dummy, params in scopes])
         problems = _settings.conflicts(kind, body)
         if problems:
@@ -311,23 +293,23 @@ class Reconciler:
         children = CHILDREN.get(kind)
         wanted = conn.get(children.option) if children else None
         result.update(status='created')
-        obj = _settings.apply_patch({'record_type': _runner._record_type(kind)}, body)  # pylint: disable=protected-access
+        obj = _settings.apply_patch({'record_type': _runner.record_type(kind)}, body)
         if self.check_mode:
             if wanted is not None:
                 obj[children.option] = wanted
             result['sip_uri'] = _runner.sip_uri(obj, entry.region, kind)
             self._record_diff(entry, scopes, None, obj, None)
             return
-        refind = _runner.SettingsRun._refind(self.holder, kind, entry.name)  # pylint: disable=protected-access
+        post, auth = _runner.split_fqdn_auth(body)
         try:
-            obj = self.client.create(ENDPOINTS[kind], body, find=refind)
+            obj = self.client.create(ENDPOINTS[kind], post, find=_runner.refind(self.client, kind, entry.name))
         except TelnyxError as err:
             self._adopt_after_refusal(entry, scopes, err, result)
             return
         result['id'] = obj.get('id')
         self._note(kind, add=obj.get('id'))
         with self._lock:
-            self.created.append(_Created(entry, scopes, obj, result, wanted))
+            self.created.append(_Created(entry, scopes, obj, result, wanted, auth))
 
     def list_after_creates(self):
         """The overlap check's reading: each kind with new connections listed once, after every create.
@@ -370,9 +352,9 @@ class Reconciler:
             self._keep_older_copy(entry, scopes, own, kept, result)
             return
         obj = own
-        if created.wanted is not None:
-            children = CHILDREN[entry.kind]
-            obj = _runner.SettingsRun.sync_children(self.holder, entry.kind, children, own, [], created.wanted, {})
+        if created.wanted is not None or created.auth:
+            obj = _runner.write_connection(self.client, entry.kind, own, {_settings.FQDN_AUTH: created.auth} if created.auth else {},
+                                           CHILDREN.get(entry.kind), [], created.wanted)
         result['sip_uri'] = _runner.sip_uri(obj, entry.region, entry.kind)
         self._record_diff(entry, scopes, None, obj, None)
 
@@ -409,6 +391,9 @@ class Reconciler:
             obj = dict(obj, **{children.option: [children.view(c) for c in current]})
         if scopes[0][2].get('update_password') == 'on_create':
             scopes[0][2]['password'] = None
+        if _runner.needs_fqdn_auth(kind, scopes[0][2]):
+            obj = _runner.with_fqdn_auth(self.client, obj)
+            result['sip_uri'] = _runner.sip_uri(obj, entry.region, kind)
         changes, body, after = [], {}, obj
         for scope, prefix, params in scopes:
             changed, part = _settings.diff(scope, kind, params, after)
@@ -429,10 +414,8 @@ class Reconciler:
         self._record_diff(entry, scopes, obj, after, changes)
         if self.check_mode:
             return
-        if wanted is not None and children.option in changes:
-            _runner.SettingsRun.sync_children(self.holder, kind, children, obj, current, wanted, body)
-        elif body:
-            self.client.patch('%s/%s' % (ENDPOINTS[kind], obj['id']), body)
+        resync = wanted if wanted is not None and children.option in changes else None
+        _runner.write_connection(self.client, kind, obj, body, children, current, resync)
 
     def _delete(self, obj, result):
         """Delete a connection (its IPs/FQDNs first, as read)."""

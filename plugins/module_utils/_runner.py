@@ -38,13 +38,13 @@ from ansible_collections.byoc.carrier.plugins.module_utils._client import (
     TelnyxError,
     client_from_module,
 )
-from ansible_collections.byoc.carrier.plugins.module_utils import _settings
+from ansible_collections.byoc.carrier.plugins.module_utils import _common, _settings
 
 SECRET_FIELDS = ('password', 'ip_authentication_token')
 REDACTED = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 MASK = '********'
 CHANGED_MASK = '******** (changed)'
-REGIONS = ('com', 'eu', 'ca')
+REGIONS = _common.REGIONS
 ENDPOINTS = {'credentials': '/credential_connections', 'ip': '/ip_connections', 'fqdn': '/fqdn_connections'}
 RECORD_KINDS = {'credential_connection': 'credentials', 'ip_connection': 'ip', 'fqdn_connection': 'fqdn'}
 
@@ -165,7 +165,9 @@ def sip_uri(obj, region='com', kind=None):
     if kind == 'credentials':
         user = obj.get('user_name')
     else:
-        user = (obj.get('inbound') or {}).get('sip_subdomain')
+        # an FQDN connection with credentials is called by its username (DESIGN.md section 8)
+        user = ((obj.get(_settings.FQDN_AUTH) or {}).get('user_name') if kind == 'fqdn' else None) \
+            or (obj.get('inbound') or {}).get('sip_subdomain')
     if not user:
         return None
     return '%s@sip.telnyx.%s' % (user, region or 'com')
@@ -309,6 +311,122 @@ def _plan_children(children, wanted, current):
     return slots, creates, updates, free
 
 
+# --------------------------------------------------------------------------- writes shared by every module
+
+def refind(client, kind, name):
+    """``find`` for ``client.create``: the one connection of ``kind`` named ``name`` a create may have made
+    (after a 5xx or no answer the client calls it before sending the POST again), or None."""
+    def find():
+        found = client.find_connections(kind, name)
+        return found[0] if len(found) == 1 else None
+    return find
+
+
+def create_problems(kind, name, params):
+    """The rule of a create: a credentials connection needs username and password (DESIGN.md section 3)."""
+    if kind != 'credentials':
+        return []
+    missing = [o for o in ('username', 'password') if not params.get(o)]
+    return ['%s: required to create the credentials connection %r' % (' and '.join(missing), name)] if missing else []
+
+
+def type_change_problem(name, existing, kind):
+    """The rule of an existing name: the type of a connection cannot change."""
+    return ('Connection %r exists as a %s connection (id %s); the type cannot change. To replace it, remove it '
+            '(state=absent, type %s), then create it with type=%s.'
+            % (name, kind_of(existing), existing.get('id'), kind_of(existing), kind))
+
+
+def needs_fqdn_auth(kind, params):
+    """Whether options live in the FQDN's fqdn_authentication resource (username, password, ip_auth_method)."""
+    return kind == 'fqdn' and any(params.get(o) is not None for o in ('username', 'password', 'ip_auth_method'))
+
+
+def with_fqdn_auth(client, obj):
+    """``obj`` with its ``fqdn_authentication`` resource read in (GET /fqdn_connections/{id}/fqdn_authentication)."""
+    auth = client.get('%s/%s/%s' % (ENDPOINTS['fqdn'], obj['id'], _settings.FQDN_AUTH))
+    return dict(obj, **{_settings.FQDN_AUTH: auth})
+
+
+def split_fqdn_auth(body):
+    """(connection body, fqdn_authentication body or None): the second has its own resource."""
+    body = dict(body)
+    return body, body.pop(_settings.FQDN_AUTH, None)
+
+
+def write_fqdn_auth(client, obj, auth):
+    """PATCH /fqdn_connections/{id}/fqdn_authentication with ``auth`` (the changed fields) and the method they
+    imply (credential-authentication with a username or password, ip-authentication otherwise); returns ``obj``
+    with the resource as Telnyx answers it."""
+    body = dict(auth)
+    credential = any(k in body for k in ('user_name', 'password'))
+    body['fqdn_outbound_authentication'] = 'credential-authentication' if credential else 'ip-authentication'
+    if body.get('password') == _settings.MASKED_PASSWORD:
+        body.pop('password')
+    reply = client.patch('%s/%s/%s' % (ENDPOINTS['fqdn'], obj['id'], _settings.FQDN_AUTH), body)
+    merged = dict(obj)
+    merged[_settings.FQDN_AUTH] = dict((obj.get(_settings.FQDN_AUTH) or {}), **(reply or {}))
+    return merged
+
+
+def sync_children(client, kind, children, obj, current, wanted, body, wrote=None):
+    """Create/update/delete addresses, PATCH the connection once (body + default_* ids), return it.
+
+    ``wrote`` (a callable) is called after each write, so a caller can report ``changed`` on a later failure.
+    """
+    wrote = wrote or (lambda: None)
+    slots, creates, updates, deletes = _plan_children(children, wanted, current)
+    for index, item, want in updates:
+        slots[index] = client.patch('%s/%s' % (children.path, item['id']), children.body(obj['id'], want))
+        wrote()
+    taken = set(item.get('id') for item in current)
+    for index, want in creates:
+        slots[index] = client.create(children.path, children.body(obj['id'], want),
+                                     find=children.finder(client, obj['id'], want, taken))
+        taken.add(slots[index].get('id'))
+        wrote()
+    inbound = obj.get('inbound') or {}
+    defaults = children.default_ids(inbound, [s['id'] for s in slots])
+    body = copy.deepcopy(body)
+    if any(inbound.get(f) != v for f, v in defaults.items()):
+        body.setdefault('inbound', {}).update(defaults)
+        body = _settings.merge_nested(obj, body)
+    if 'inbound' in body:
+        for field in children.defaults[len(slots):]:
+            if field not in defaults:
+                body['inbound'].pop(field, None)
+    result = client.patch('%s/%s' % (ENDPOINTS[kind], obj['id']), body) if body else obj
+    if body:
+        wrote()
+    for item in deletes:
+        client.delete('%s/%s' % (children.path, item['id']))
+        wrote()
+    result = dict(result)
+    result[children.option] = [children.view(s) for s in slots]
+    return result
+
+
+def write_connection(client, kind, obj, body, children=None, current=(), wanted=None, wrote=None):
+    """The one write of an existing connection: its addresses and default ids with the PATCH of ``body`` when
+    ``wanted`` addresses are given (``sync_children``), else the PATCH alone; then the FQDN's
+    fqdn_authentication part of ``body``, if any. Returns the connection as written."""
+    wrote = wrote or (lambda: None)
+    body, auth = split_fqdn_auth(body)
+    if wanted is not None:
+        new = sync_children(client, kind, children, obj, list(current), wanted, body, wrote)
+    elif body:
+        new = client.patch('%s/%s' % (ENDPOINTS[kind], obj['id']), body)
+        wrote()
+    else:
+        new = dict(obj)
+    if obj.get(_settings.FQDN_AUTH) is not None and _settings.FQDN_AUTH not in new:
+        new = dict(new, **{_settings.FQDN_AUTH: obj[_settings.FQDN_AUTH]})
+    if auth:
+        new = write_fqdn_auth(client, new, auth)
+        wrote()
+    return new
+
+
 # --------------------------------------------------------------------------- sip_connection, sip_inbound, sip_outbound
 
 _STATE_SPEC = dict(state=dict(type='str', choices=['present', 'absent'], default='present'),
@@ -410,9 +528,7 @@ class SettingsRun:
         if obj is None:
             other = find_connection(self.module, self.client, name, 'any', full=False)
             if other is not None:
-                self.fail('Connection %r already exists as a %s connection (id %s); the type of a connection cannot be '
-                          'changed. To replace it, run this module with state=absent (type %s), then with state=present '
-                          'and type=%s.' % (name, kind_of(other), other.get('id'), kind_of(other), kind))
+                self.fail(type_change_problem(name, other, kind))
             return self.create(kind)
         return self.update(kind, obj)
 
@@ -429,18 +545,13 @@ class SettingsRun:
         self.result['connection'] = None
         self.finish(kind, obj, None, True, None)
 
-    def _refind(self, kind, name):
-        def find():
-            found = self.client.find_connections(kind, name)
-            return found[0] if len(found) == 1 else None
-        return find
+    def _wrote(self):
+        _wrote(self)
 
     def create(self, kind):
         params = self.params
-        if kind == 'credentials':
-            missing = [o for o in ('username', 'password') if not params.get(o)]
-            if missing:
-                self.fail('%s: required to create the credentials connection %r' % (' and '.join(missing), params['name']))
+        for problem in create_problems(kind, params['name'], params):
+            self.fail(problem)
         body = _settings.to_api('connection', kind, params)
         self.check_problems(_settings.conflicts(kind, body))
         children = CHILDREN.get(kind)
@@ -450,16 +561,19 @@ class SettingsRun:
             if wanted is not None:
                 obj[children.option] = wanted
             return self.finish(kind, None, obj, True, params)
-        obj = self.client.create(ENDPOINTS[kind], body, find=self._refind(kind, params['name']))
+        post, auth = split_fqdn_auth(body)
+        obj = self.client.create(ENDPOINTS[kind], post, find=refind(self.client, kind, params['name']))
         self.result.update(changed=True, connection=connection_result(obj, self.region(), kind))
-        if wanted is not None:
-            obj = self.sync_children(kind, children, obj, [], wanted, {})
+        if wanted is not None or auth:
+            obj = write_connection(self.client, kind, obj, {_settings.FQDN_AUTH: auth} if auth else {}, children, [], wanted, self._wrote)
         self.finish(kind, None, obj, True, params)
 
     def update(self, kind, obj):
         params = dict(self.params)
         if params.get('update_password') == 'on_create':
             params['password'] = None
+        if needs_fqdn_auth(kind, params):
+            obj = with_fqdn_auth(self.client, obj)
         children = CHILDREN.get(kind)
         wanted = params.get(children.option) if children else None
         current = []
@@ -476,43 +590,9 @@ class SettingsRun:
             return self.finish(kind, obj, obj, False, params)
         if self.module.check_mode:
             return self.finish(kind, obj, after, True, params)
-        if wanted is not None and children.option in changed:
-            new = self.sync_children(kind, children, obj, current, wanted, body)
-        else:
-            new = self.client.patch('%s/%s' % (ENDPOINTS[kind], obj['id']), body)
+        resync = wanted if wanted is not None and children.option in changed else None
+        new = write_connection(self.client, kind, obj, body, children, current, resync, self._wrote)
         self.finish(kind, obj, new, True, params)
-
-    def sync_children(self, kind, children, obj, current, wanted, body):
-        """Create/update/delete addresses, PATCH the connection once (body + default_* ids), return it."""
-        slots, creates, updates, deletes = _plan_children(children, wanted, current)
-        for index, item, want in updates:
-            slots[index] = self.client.patch('%s/%s' % (children.path, item['id']), children.body(obj['id'], want))
-            _wrote(self)
-        taken = set(item.get('id') for item in current)
-        for index, want in creates:
-            slots[index] = self.client.create(children.path, children.body(obj['id'], want),
-                                              find=children.finder(self.client, obj['id'], want, taken))
-            taken.add(slots[index].get('id'))
-            _wrote(self)
-        inbound = obj.get('inbound') or {}
-        defaults = children.default_ids(inbound, [s['id'] for s in slots])
-        body = copy.deepcopy(body)
-        if any(inbound.get(f) != v for f, v in defaults.items()):
-            body.setdefault('inbound', {}).update(defaults)
-            body = _settings.merge_nested(obj, body)
-        if 'inbound' in body:
-            for field in children.defaults[len(slots):]:
-                if field not in defaults:
-                    body['inbound'].pop(field, None)
-        result = self.client.patch('%s/%s' % (ENDPOINTS[kind], obj['id']), body) if body else obj
-        if body:
-            _wrote(self)
-        for item in deletes:
-            self.client.delete('%s/%s' % (children.path, item['id']))
-            _wrote(self)
-        result = dict(result)
-        result[children.option] = [children.view(s) for s in slots]
-        return result
 
     # -- sip_inbound / sip_outbound --------------------------------------------------------------
     def run_tab(self):
@@ -535,7 +615,7 @@ class SettingsRun:
         self.check_problems(_settings.conflicts(kind, after))
         self.result['changed_options'] = changed
         if changed and not self.module.check_mode:
-            after = self.client.patch('%s/%s' % (ENDPOINTS[kind], obj['id']), body)
+            after = write_connection(self.client, kind, obj, body, wrote=self._wrote)
         self.finish(kind, obj, after, bool(changed), params)
 
     def resolve_profile(self, value, obj):

@@ -48,14 +48,33 @@ except ImportError as exc:  # pragma: no cover - reported by the runner with mis
     HAS_VOLUPTUOUS = False
     VOLUPTUOUS_IMPORT_ERROR = exc
 
-from ansible_collections.byoc.carrier.plugins.module_utils._common import E164_PATTERN
+from ansible_collections.byoc.carrier.plugins.module_utils._common import (
+    E164_PATTERN,
+    IP_AUTH_METHODS,
+    KINDS,
+    REGIONS,
+    SRTP_RULE,
+    TECH_PREFIX_PATTERN,
+    TOKEN_PATTERN,
+    TOKEN_RULE,
+    TRANSPORTS,
+    USERNAME_PATTERN,
+    USERNAME_RULE,
+)
 
-KINDS = ('credentials', 'ip', 'fqdn')
 SCOPES = ('connection', 'inbound', 'outbound')
 ANCHORSITES = ('Latency', 'Chicago, IL', 'Ashburn, VA', 'San Jose, CA', 'Sydney, Australia', 'Amsterdam, Netherlands',
                'London, UK', 'Toronto, Canada', 'Vancouver, Canada', 'Frankfurt, Germany')
 DEFAULT_SIP_PORT = 5060
 MIXED = '(mixed)'
+# FQDN connections: username, password and the IP auth method live in the sub-resource
+# /fqdn_connections/{id}/fqdn_authentication (Telnyx's current API); the engine reads it into the object under
+# this key and writes what the body holds under it with PATCH .../fqdn_authentication.
+FQDN_AUTH = 'fqdn_authentication'
+CREDENTIAL_KINDS = ('credentials', 'fqdn')
+USER_PATHS = dict((field, {'credentials': (field,), 'fqdn': ('%s.%s' % (FQDN_AUTH, field),)}) for field in ('user_name', 'password'))
+# what Telnyx returns for a password on accounts created from 2026-09-08: never compared
+MASKED_PASSWORD = '********'
 
 
 # --------------------------------------------------------------------------- value rules
@@ -189,11 +208,13 @@ class Setting:
     empty tuple means "not a field" (type, region); ``child`` marks a child resource (ips, fqdns).
     ``values``: option value -> tuple of wire values (one per path), or a dict kind -> such a map.
     ``norm``: normaliser of wire values for comparison (both sides).
+    ``clearable``: ``""`` is accepted and means "unset at Telnyx": it is sent as Telnyx's empty value ``""``
+    and compares equal to a null or empty field.
     """
 
     def __init__(self, option, type='str', paths=(), kinds=KINDS, choices=None, elements=None, rule=None,
                  values=None, kind_values=None, norm=None, no_log=False, sub=None, required=False, default=None,
-                 child=False, element_schema=None):
+                 child=False, element_schema=None, clearable=False):
         self.option = option
         self.type = type
         self._paths = paths
@@ -203,7 +224,8 @@ class Setting:
         self.rule = rule
         self._values = values
         self._kind_values = kind_values or {}
-        self.norm = norm or (lambda v: v)
+        self.clearable = clearable
+        self.norm = _empty_as_blank(norm) if clearable else (norm or (lambda v: v))
         self.no_log = no_log
         self.sub = sub or []
         self.required = required
@@ -258,7 +280,24 @@ class Setting:
             checks = [_scalar(self.type, self.choices, None)]
         if self.rule is not None:
             checks.append(self.rule)
+        if self.clearable:
+            return _blank_or(vol.All(*checks))
         return vol.All(*checks)
+
+
+def _empty_as_blank(norm):
+    """A normaliser for a clearable field: null and "" are the same (unset), anything else through ``norm``."""
+    def normalise(value):
+        if value is None or value == '':
+            return ''
+        return norm(value) if norm is not None else value
+    return normalise
+
+
+def _blank_or(check):
+    def blank_or(value):
+        return value if value == '' else check(value)
+    return blank_or
 
 
 _TYPES = {'str': _str, 'int': _int, 'bool': _bool}
@@ -332,12 +371,11 @@ TABLE = {
     'connection': [
         Setting('name', required=True, paths=('connection_name',), rule=_length(1, 255)),
         Setting('type', choices=list(KINDS)),
-        Setting('region', choices=['com', 'eu', 'ca'], default='com'),
-        Setting('username', paths=('user_name',), kinds=('credentials',),
-                rule=_regex(r'^[A-Za-z0-9]{4,32}$', 'must be 4 to 32 letters or digits (no spaces or special characters)')),
-        Setting('password', paths=('password',), kinds=('credentials',), no_log=True, rule=_length(8, 128)),
-        Setting('webhook_url', paths=('webhook_event_url',), rule=_url),
-        Setting('webhook_failover_url', paths=('webhook_event_failover_url',), rule=_url),
+        Setting('region', choices=list(REGIONS), default='com'),
+        Setting('username', paths=USER_PATHS['user_name'], kinds=CREDENTIAL_KINDS, rule=_regex(USERNAME_PATTERN, USERNAME_RULE)),
+        Setting('password', paths=USER_PATHS['password'], kinds=CREDENTIAL_KINDS, no_log=True, rule=_length(8, 128)),
+        Setting('webhook_url', paths=('webhook_event_url',), rule=_url, clearable=True),
+        Setting('webhook_failover_url', paths=('webhook_event_failover_url',), rule=_url, clearable=True),
         Setting('webhook_api_version', choices=['1', '2'], paths=('webhook_api_version',)),
         Setting('anchorsite', choices=list(ANCHORSITES), paths=('anchorsite_override',)),
         Setting('encode_contact_header', type='bool', paths=('encode_contact_header_enabled',)),
@@ -353,13 +391,15 @@ TABLE = {
                 element_schema=_ip_item, rule=_non_empty),
         Setting('fqdns', type='list', elements='dict', kinds=('fqdn',), paths=('fqdns',), child=True, norm=_norm_fqdns,
                 element_schema=_fqdn_item, rule=_non_empty),
-        Setting('ip_auth_method', choices=['tech_prefix', 'token', 'p_charge_info'], kinds=('ip',),
-                paths=('outbound.ip_authentication_method',),
+        Setting('ip_auth_method', choices=list(IP_AUTH_METHODS), kinds=IP_FQDN,
+                paths={'ip': ('outbound.ip_authentication_method',), 'fqdn': ('%s.ip_authentication_method' % FQDN_AUTH,)},
                 values={'tech_prefix': ('tech-prefixp-charge-info',), 'p_charge_info': ('tech-prefixp-charge-info',),
-                        'token': ('token',)}),
-        Setting('tech_prefix', kinds=IP_FQDN, paths=('outbound.tech_prefix',), rule=_regex(r'^[0-9]{4}$', 'must be exactly 4 digits')),
+                        'token': ('token',)},
+                kind_values={'fqdn': {'token': ('token',), 'p_charge_info': ('p-charge-info',)}}),
+        Setting('tech_prefix', kinds=IP_FQDN, paths=('outbound.tech_prefix',), rule=_regex(TECH_PREFIX_PATTERN, 'must be exactly 4 digits'),
+                clearable=True),
         Setting('token', kinds=IP_FQDN, paths=('outbound.ip_authentication_token',), no_log=True,
-                rule=_regex(r'^[\x21-\x7e]{1,128}$', 'must be 1 to 128 printable characters without spaces')),
+                rule=_regex(TOKEN_PATTERN, TOKEN_RULE), clearable=True),
         Setting('active', type='bool', paths=('active',)),
         Setting('tags', type='list', elements='str', paths=('tags',), norm=_norm_tags),
     ],
@@ -380,16 +420,16 @@ TABLE = {
         Setting('codecs', type='list', elements='str', choices=['G711U', 'G711A'], paths=('inbound.codecs',),
                 norm=_norm_codecs, rule=_all(_non_empty, _unique)),
         Setting('compact_headers', type='bool', paths=('inbound.sip_compact_headers_enabled',)),
-        Setting('transport', choices=['UDP', 'TCP', 'TLS'], kinds=IP_FQDN, paths=('transport_protocol',)),
+        Setting('transport', choices=list(TRANSPORTS), kinds=IP_FQDN, paths=('transport_protocol',)),
         Setting('sip_region', choices=['US', 'Europe', 'Australia'], kinds=IP_FQDN, paths=('inbound.sip_region',)),
-        Setting('sip_subdomain', kinds=IP_FQDN, paths=('inbound.sip_subdomain',), rule=_subdomain, norm=_norm_lower),
+        Setting('sip_subdomain', kinds=IP_FQDN, paths=('inbound.sip_subdomain',), rule=_subdomain, norm=_norm_lower, clearable=True),
         _channel_limit('inbound'),
     ],
     'outbound': [
-        Setting('caller_id_override', paths=('outbound.ani_override',),
+        Setting('caller_id_override', paths=('outbound.ani_override',), clearable=True,
                 rule=_regex(E164_PATTERN, 'must be an E.164 number such as +13125550100')),
         Setting('caller_id_override_type', choices=['always', 'normal', 'emergency'], paths=('outbound.ani_override_type',)),
-        Setting('localization', paths=('outbound.localization',), norm=_norm_upper,
+        Setting('localization', paths=('outbound.localization',), norm=_norm_upper, clearable=True,
                 rule=_regex(r'^[A-Za-z]{2}$', 'must be an ISO 3166 alpha-2 country code such as US or DE')),
         ENCRYPTED_MEDIA,
         Setting('ringback', choices=['default', 'instant', 'generate_tone'],
@@ -485,8 +525,16 @@ def _cross_rules(params, kind):
     for index, item in enumerate(params.get('fqdns') or []):
         if isinstance(item, dict) and item.get('dns_record_type') == 'srv' and item.get('port') is not None:
             problems.append('fqdns[%d].port: an SRV record carries its own port; leave port unset with dns_record_type srv' % index)
-    if params.get('transport') == 'TLS' and params.get('encrypted_media') == 'SRTP':
-        problems.append('encrypted_media: SRTP cannot be used with transport TLS')
+    if params.get('encrypted_media') == 'SRTP' and params.get('transport') not in (None, 'TLS'):
+        problems.append('%s, got transport %s' % (SRTP_RULE, params.get('transport')))
+    if kind == 'fqdn' and params.get('ip_auth_method') == 'tech_prefix':
+        problems.append("ip_auth_method: tech_prefix exists only on IP connections; an FQDN connection authenticates "
+                        "with credentials (username/password), token or p_charge_info")
+    if kind == 'fqdn' and params.get('ip_auth_method') and (params.get('username') or params.get('password')):
+        problems.append('ip_auth_method: an FQDN connection authenticates outbound calls with either credentials '
+                        '(username/password) or an IP auth method, not both')
+    if kind == 'fqdn' and bool(params.get('username')) != bool(params.get('password')):
+        problems.append('username, password: an FQDN connection takes both or neither (credential authentication)')
     if kind in IP_FQDN and params.get('subdomain_calls') == 'disabled':
         problems.append("subdomain_calls: 'disabled' exists only on credentials connections; on %s connections Telnyx offers "
                         "internal or from_anyone, and subdomain calls are off while no sip_subdomain is set" % kind)
@@ -616,6 +664,8 @@ def merge_nested(obj, body):
     """``body`` with each nested object (inbound, outbound, rtcp_settings) made whole: the current
     sub-object of ``obj`` (its null fields left out) with the body's fields merged in."""
     for key, value in list(body.items()):
+        if key == FQDN_AUTH:
+            continue  # its own resource, patched with what changes only (a masked password is never sent back)
         if isinstance(value, dict) and isinstance(obj.get(key), dict):
             current = dict((k, v) for k, v in obj[key].items() if v is not None)
             body[key] = apply_patch(current, value)
@@ -625,6 +675,22 @@ def merge_nested(obj, body):
 def conflicts(kind, obj):
     """Rules spanning both tabs, checked on the object as it will be after the write."""
     problems = []
-    if kind in IP_FQDN and obj.get('transport_protocol') == 'TLS' and obj.get('encrypted_media') == 'SRTP':
-        problems.append('encrypted_media: SRTP cannot be used with transport TLS (the connection would have both)')
+    media = set([obj.get('encrypted_media'), (obj.get('outbound') or {}).get('encrypted_media') if kind == 'fqdn' else None])
+    if kind in IP_FQDN and 'SRTP' in media and obj.get('transport_protocol') != 'TLS':
+        problems.append('%s (the connection would have SRTP with transport %s)' % (SRTP_RULE, obj.get('transport_protocol') or 'UDP'))
+    return problems
+
+
+def srtp_problems(kind, inbound, outbound):
+    """The cross-tab rules of one connection's Inbound and Outbound options, checked before any request:
+    encrypted_media is one setting (both tabs must agree) and, on IP/FQDN connections, SRTP requires
+    ``inbound.transport: TLS`` (Telnyx's default transport is UDP, so it must be given)."""
+    problems = []
+    media = set(tab.get('encrypted_media') for tab in (inbound, outbound)) - set([None])
+    if len(media) > 1:
+        problems.append('encrypted_media: inbound.encrypted_media and outbound.encrypted_media are one setting at Telnyx; they must not differ '
+                        '(got %s)' % ' and '.join(sorted(media)))
+    transport = inbound.get('transport')
+    if kind in IP_FQDN and 'SRTP' in media and transport != 'TLS':
+        problems.append('%s: set inbound.transport to TLS (got %s)' % (SRTP_RULE, transport or "none, Telnyx's default is UDP"))
     return problems

@@ -54,26 +54,36 @@ options:
     default: com
   username:
     description:
-      - SIP user name (C(user_name)), 4 to 32 letters or digits. Credentials connections only; required to create one.
+      - SIP user name (C(user_name)), 4 to 32 letters or digits starting with a letter (Telnyx refuses a user name without
+        a letter among its first characters, and SIP URI calling needs a non-numeric first character).
+      - Credentials connections (required to create one) and FQDN connections, where it authenticates outbound calls
+        (the guide's Basic tab; written with C(PATCH /fqdn_connections/{id}/fqdn_authentication),
+        C(fqdn_outbound_authentication=credential-authentication)) and gives RV(connection.sip_uri). On FQDN give
+        O(username) and O(password) together.
     type: str
   password:
     description:
-      - SIP password (C(password)), 8 to 128 characters. Credentials connections only; required to create one.
-      - Telnyx returns passwords, so the current one is compared (see O(update_password)). Never shown in results or diffs.
+      - SIP password (C(password)), 8 to 128 characters. Credentials connections (required to create one) and FQDN
+        connections (with O(username), through C(fqdn_authentication)).
+      - Older Telnyx accounts return passwords, so the current one is compared; accounts created from 2026-09-08 return
+        C(********), which never compares equal (see O(update_password)). Never shown in results or diffs.
     type: str
   update_password:
     description:
-      - V(always) sets O(password) when it differs from Telnyx's; V(on_create) sets it only when creating the connection.
+      - V(always) sets O(password) when it differs from Telnyx's, or when Telnyx returns it masked (C(********)), and then it is
+        written on every run. V(on_create) sets it only when creating the connection and never compares it.
     type: str
     choices: [always, on_create]
     default: always
   webhook_url:
     description:
       - Webhook URL (C(webhook_event_url)), C(http://) or C(https://). Telnyx advises leaving it unset on a plain SIP trunk.
+      - An empty value V("") clears it at Telnyx (sent as C("")); it is then unchanged whether Telnyx holds C("") or null.
     type: str
   webhook_failover_url:
     description:
       - Webhook failover URL (C(webhook_event_failover_url)), C(http://) or C(https://).
+      - An empty value V("") clears it at Telnyx (sent as C("")); it is then unchanged whether Telnyx holds C("") or null.
     type: str
   webhook_api_version:
     description:
@@ -165,18 +175,23 @@ options:
         default: a
   ip_auth_method:
     description:
-      - Expert IP authentication of an IP connection (C(outbound.ip_authentication_method)). IP connections only.
-      - V(tech_prefix) and V(p_charge_info) are one Telnyx value, C(tech-prefixp-charge-info), so they compare equal;
-        V(token) is C(token) (sent in the C(X-Telnyx-Token) header).
+      - Expert IP authentication (IP and FQDN connections).
+      - On IP connections C(outbound.ip_authentication_method); V(tech_prefix) and V(p_charge_info) are one Telnyx
+        value, C(tech-prefixp-charge-info), so they compare equal; V(token) is C(token) (the C(X-Telnyx-Token) header).
+      - On FQDN connections C(ip_authentication_method) of C(fqdn_authentication) (V(token) or V(p_charge_info) =
+        C(p-charge-info), with C(fqdn_outbound_authentication=ip-authentication)); not with O(username)/O(password).
     type: str
     choices: [tech_prefix, token, p_charge_info]
   tech_prefix:
     description:
       - Tech prefix, exactly 4 digits (C(outbound.tech_prefix)). IP and FQDN connections only.
+      - An empty value V("") clears it at Telnyx (sent as C("")); it is then unchanged whether Telnyx holds C("") or null.
     type: str
   token:
     description:
-      - Token sent in C(X-Telnyx-Token) (C(outbound.ip_authentication_token)). IP and FQDN connections only. Never shown.
+      - Token sent in C(X-Telnyx-Token) (C(outbound.ip_authentication_token)), 12 to 48 letters, digits or hyphens (what
+        the SBC role can send as a header value). IP and FQDN connections only. Never shown.
+      - An empty value V("") clears it at Telnyx (sent as C("")); it is then unchanged whether Telnyx holds C("") or null.
     type: str
   active:
     description:

@@ -217,6 +217,7 @@ connections:
 """
 
 from ansible_collections.byoc.carrier.plugins.module_utils._client import NAME_FILTER, NAME_FILTER_MIN
+from ansible_collections.byoc.carrier.plugins.module_utils._common import KINDS, REGIONS
 from ansible_collections.byoc.carrier.plugins.module_utils._runner import (
     ENDPOINTS,
     api_errors,
@@ -228,9 +229,9 @@ from ansible_collections.byoc.carrier.plugins.module_utils._runner import (
 ARGUMENT_SPEC = dict(
     name=dict(type='str'),
     name_contains=dict(type='str'),
-    type=dict(type='str', choices=['credentials', 'ip', 'fqdn']),
+    type=dict(type='str', choices=list(KINDS)),
     tags=dict(type='list', elements='str', no_log=False),
-    region=dict(type='str', choices=['com', 'eu', 'ca'], default='com'),
+    region=dict(type='str', choices=list(REGIONS), default='com'),
     addresses=dict(type='bool', default=True),
     registration_status=dict(type='bool', default=False),
 )

@@ -70,7 +70,9 @@ options:
         choices: [present, absent]
         default: present
       update_password:
-        description: V(always) compares and sets O(connections[].password); V(on_create) sets it only when creating.
+        description:
+          - V(always) compares and sets O(connections[].password) (a password Telnyx returns masked is written every run);
+          - V(on_create) sets it only when creating.
         type: str
         choices: [always, on_create]
         default: always
@@ -80,16 +82,16 @@ options:
         choices: [com, eu, ca]
         default: com
       username:
-        description: Credentials connections only (C(user_name)); 4 to 32 letters or digits. Required to create one.
+        description: Credentials (required to create one) and FQDN connections (through C(fqdn_authentication)); 4 to 32 letters or digits, a letter first.
         type: str
       password:
-        description: Credentials connections only; 8 to 128 characters. Required to create one. Never shown.
+        description: Credentials (required to create one) and FQDN connections (with O(connections[].username)); 8 to 128 characters. Never shown.
         type: str
       webhook_url:
-        description: C(webhook_event_url), an http(s) URL.
+        description: C(webhook_event_url), an http(s) URL. V("") clears it (sent as C("")).
         type: str
       webhook_failover_url:
-        description: C(webhook_event_failover_url), an http(s) URL.
+        description: C(webhook_event_failover_url), an http(s) URL. V("") clears it (sent as C("")).
         type: str
       webhook_api_version:
         description: C(webhook_api_version).
@@ -163,14 +165,17 @@ options:
             choices: [a, srv]
             default: a
       ip_auth_method:
-        description: IP connections only; expert IP authentication (C(outbound.ip_authentication_method)).
+        description: IP and FQDN connections; expert IP authentication (IP C(outbound.ip_authentication_method), FQDN C(fqdn_authentication)).
         type: str
         choices: [tech_prefix, token, p_charge_info]
       tech_prefix:
-        description: IP and FQDN connections only; exactly 4 digits (C(outbound.tech_prefix)).
+        description: IP and FQDN connections only; exactly 4 digits (C(outbound.tech_prefix)). V("") clears it (sent as C("")).
         type: str
       token:
-        description: IP and FQDN connections only; the X-Telnyx-Token value (C(outbound.ip_authentication_token)). Never shown.
+        description:
+          - IP and FQDN connections only; the X-Telnyx-Token value, 12 to 48 letters, digits or hyphens (C(outbound.ip_authentication_token)).
+          - Never shown.
+          - V("") clears it (sent as C("")).
         type: str
       active:
         description: C(active).
@@ -202,7 +207,9 @@ options:
             type: str
             choices: [disabled, internal, from_anyone]
           encrypted_media:
-            description: C(encrypted_media); must not differ from O(connections[].outbound.encrypted_media).
+            description:
+              - C(encrypted_media); must not differ from O(connections[].outbound.encrypted_media);
+              - SRTP requires O(connections[].inbound.transport=TLS) on IP/FQDN.
             type: str
             choices: [SRTP, none]
           ringback:
@@ -226,7 +233,7 @@ options:
             type: str
             choices: [US, Europe, Australia]
           sip_subdomain:
-            description: IP and FQDN connections only (C(inbound.sip_subdomain)).
+            description: IP and FQDN connections only (C(inbound.sip_subdomain)). V("") clears it (sent as C("")).
             type: str
           channel_limit:
             description: C(inbound.channel_limit).
@@ -236,17 +243,19 @@ options:
         type: dict
         suboptions:
           caller_id_override:
-            description: An E.164 number (C(outbound.ani_override)).
+            description: An E.164 number (C(outbound.ani_override)). V("") clears it (sent as C("")).
             type: str
           caller_id_override_type:
             description: C(outbound.ani_override_type).
             type: str
             choices: [always, normal, emergency]
           localization:
-            description: ISO 3166 alpha-2 country code (C(outbound.localization)).
+            description: ISO 3166 alpha-2 country code (C(outbound.localization)). V("") clears it (sent as C("")).
             type: str
           encrypted_media:
-            description: C(encrypted_media); must not differ from O(connections[].inbound.encrypted_media).
+            description:
+              - C(encrypted_media); must not differ from O(connections[].inbound.encrypted_media);
+              - SRTP requires O(connections[].inbound.transport=TLS) on IP/FQDN.
             type: str
             choices: [SRTP, none]
           ringback:
@@ -461,7 +470,7 @@ def main():
     results = reconciler.run()
     client.close()
     summary, failures = _bulk.summarise(results)
-    changed = any(summary[s] for s in ('created', 'updated', 'deleted')) or any(r.get('duplicate_removed') for r in results)
+    changed = any(summary[s] for s in _bulk.CHANGED_STATUSES) or any(r.get('duplicate_removed') for r in results)
     result = dict(changed=changed, results=results, summary=summary,
                   api_requests=client.requests_sent, api_retries=client.retries,
                   invocation=_bulk.redacted_invocation(params, entries))

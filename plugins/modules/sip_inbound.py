@@ -54,7 +54,10 @@ options:
     choices: [disabled, internal, from_anyone]
   encrypted_media:
     description:
-      - V(SRTP) or V(none) (C(encrypted_media); FQDN also C(outbound.encrypted_media)). SRTP cannot be used with TLS.
+      - V(SRTP) or V(none) (C(encrypted_media); FQDN also C(outbound.encrypted_media), always written with the same value).
+      - On IP and FQDN connections SRTP B(requires) O(byoc.carrier.sip_inbound#module:transport=TLS). Telnyx's current API
+        reference says C(encrypted_media) can only be set when the SIP signaling transport protocol is TLS (the older
+        OpenAPI sentence saying the opposite is wrong), and SDES keys travel in the SIP body. Checked before any write.
       - One field for both tabs on credentials and IP connections; M(byoc.carrier.sip_outbound) sets the same one.
     type: str
     choices: [SRTP, none]
@@ -86,7 +89,7 @@ options:
   sip_subdomain:
     description:
       - SIP subdomain (C(inbound.sip_subdomain)), giving C(<sip_subdomain>.sip.telnyx.com) and the SIP URI.
-        IP and FQDN connections only.
+        IP and FQDN connections only. An empty value V("") clears it at Telnyx (sent as C("")); it is then unchanged whether Telnyx holds C("") or null.
     type: str
   channel_limit:
     description:

@@ -27,6 +27,7 @@ options:
   caller_id_override:
     description:
       - Caller ID presented on outbound calls, an E.164 number such as C(+13125550100) (C(outbound.ani_override)).
+      - An empty value V("") clears it at Telnyx (sent as C("")); it is then unchanged whether Telnyx holds C("") or null.
     type: str
   caller_id_override_type:
     description:
@@ -36,11 +37,14 @@ options:
   localization:
     description:
       - Country whose national dialling rules apply, ISO 3166 alpha-2 such as V(US) or V(DE) (C(outbound.localization)).
-        Compared ignoring case.
+        Compared ignoring case. An empty value V("") clears it at Telnyx (sent as C("")); it is then unchanged whether Telnyx holds C("") or null.
     type: str
   encrypted_media:
     description:
-      - V(SRTP) or V(none) (C(encrypted_media); FQDN also C(outbound.encrypted_media)). SRTP cannot be used with TLS.
+      - V(SRTP) or V(none) (C(encrypted_media); FQDN also C(outbound.encrypted_media), always written with the same value).
+      - On IP and FQDN connections SRTP B(requires) O(byoc.carrier.sip_inbound#module:transport=TLS). Telnyx's current API
+        reference says C(encrypted_media) can only be set when the SIP signaling transport protocol is TLS (the older
+        OpenAPI sentence saying the opposite is wrong), and SDES keys travel in the SIP body. Checked before any write.
       - One field for both tabs on credentials and IP connections; M(byoc.carrier.sip_inbound) sets the same one.
     type: str
     choices: [SRTP, none]

@@ -16,11 +16,11 @@ GOOD = {
     'sbc-fra1': {
         'byoc_region': 'eu', 'byoc_environment': 'prod',
         'byoc_trunks': [
-            {'name': 'acme-eu-prod-fra1', 'type': 'credentials', 'username': 'acmefra1', 'password': 's3cretPassw0rd',
+            {'name': 'acme-eu-prod-fra1', 'type': 'credentials', 'sbc_port': 5060, 'username': 'acmefra1', 'password': 's3cretPassw0rd',
              'inbound': {'codecs': ['G711U', 'G711A'], 'no_answer_timeout': 60, 'encrypted_media': 'SRTP'},
              'outbound': {'localization': 'DE', 'outbound_voice_profile': 'acme-eu', 'encrypted_media': 'SRTP'},
              'numbers': ['+4930123456']},
-            {'name': 'acme-eu-prod-fra1-ip', 'type': 'ip', 'ips': [{'address': '198.51.100.10', 'port': 5060}],
+            {'name': 'acme-eu-prod-fra1-ip', 'type': 'ip', 'sbc_port': 5062, 'ips': [{'address': '198.51.100.10', 'port': 5062}],
              'ip_auth_method': 'token', 'token': 'tok-abcdefghijkl', 'inbound': {'sip_subdomain': 'acmefra1ip'},
              'sbc_note': 'kept for the sbc role'},
         ],
@@ -28,7 +28,7 @@ GOOD = {
     'sbc-ams1': {
         'byoc_region': 'eu', 'byoc_environment': 'prod',
         'byoc_trunks': [
-            {'name': 'acme-eu-prod-ams1', 'type': 'fqdn', 'fqdns': [{'fqdn': 'sbc.ams1.example.com', 'port': 5060}],
+            {'name': 'acme-eu-prod-ams1', 'type': 'fqdn', 'sbc_port': 5060, 'fqdns': [{'fqdn': 'sbc.ams1.example.com', 'port': 5060}],
              'numbers': ['+31201234567', '+31201234568']},
         ],
     },
@@ -91,17 +91,40 @@ def test_names_usernames_subdomains_and_numbers_are_unique_across_the_fleet():
 
 def test_kind_rules():
     model = {'h': {'byoc_region': 'ca', 'byoc_environment': 'staging', 'byoc_trunks': [
-        {'name': 'c1', 'type': 'credentials', 'username': 'user1', 'password': 'x' * 12, 'fqdns': [{'fqdn': 'a.example'}]},
-        {'name': 'i1', 'type': 'ip', 'ips': [{'address': '192.0.2.1'}],
-         'inbound': {'encrypted_media': 'SRTP'}, 'outbound': {'encrypted_media': 'SRTP'}},
-        {'name': 'f2', 'type': 'fqdn', 'fqdns': [{'fqdn': 'b.example'}],
-         'inbound': {'encrypted_media': 'SRTP'}, 'outbound': {'encrypted_media': 'none'}},
+        {'name': 'c1', 'type': 'credentials', 'sbc_port': 5060, 'username': 'user1', 'password': 'x' * 12, 'fqdns': [{'fqdn': 'a.example'}]},
+        {'name': 'i1', 'type': 'ip', 'sbc_port': 5062, 'ips': [{'address': '192.0.2.1', 'port': 5063}],
+         'inbound': {'encrypted_media': 'SRTP', 'transport': 'TLS'}, 'outbound': {'encrypted_media': 'SRTP'}},
+        {'name': 'f2', 'type': 'fqdn', 'sbc_port': 5064, 'fqdns': [{'fqdn': 'b.example', 'port': 5065}],
+         'inbound': {'encrypted_media': 'SRTP', 'transport': 'TLS'}, 'outbound': {'encrypted_media': 'none'}},
+        {'name': 'i3', 'type': 'ip', 'sbc_port': 5066, 'ips': [{'address': '192.0.2.3', 'port': 5066}],
+         'inbound': {'encrypted_media': 'SRTP'}},
     ]}}
     got = fields(errors_of(model))
     assert ('h', 'c1', 'fqdns') in got
-    assert not {e for e in got if e[1] == 'i1'}
-    # fqdn connections have an encrypted_media per direction: no conflict
-    assert not {e for e in got if e[1] == 'f2' and e[2] == 'encrypted_media'}
+    assert not {e for e in got if e[1] == 'i1'}, 'SRTP with TLS, the IP port is the SBC TLS port (sbc_port + 1)'
+    # encrypted_media is one setting at Telnyx on every kind (FQDN writes it to two fields): they must agree
+    assert ('h', 'f2', 'encrypted_media') in got
+    assert ('h', 'i3', 'encrypted_media') in got, 'SRTP requires TLS'
+
+
+def test_sbc_port_is_explicit_and_matches_the_telnyx_side():
+    trunk = {'name': 't', 'type': 'ip', 'ips': [{'address': '192.0.2.1', 'port': 5060}]}
+    model = {'h': {'byoc_region': 'com', 'byoc_environment': 'prod', 'byoc_trunks': [trunk]}}
+    assert fields(errors_of(model)) == {('h', 't', 'sbc_port')}
+    trunk['sbc_port'] = 5070
+    errors = errors_of(model)
+    assert fields(errors) == {('h', 't', 'ips[0].port')}
+    assert 'the SBC listens for this trunk on 5070' in errors[0]['rule']
+    trunk['sbc_port'] = 5060
+    assert errors_of(model) == []
+    trunk['sbc_port'] = 70000
+    assert fields(errors_of(model)) == {('h', 't', 'sbc_port')}
+
+
+def test_the_one_model_refuses_what_the_sbc_could_not_send():
+    trunk = {'name': 't', 'type': 'ip', 'sbc_port': 5060, 'ips': [{'address': '192.0.2.1'}], 'ip_auth_method': 'token', 'token': 'short!tok'}
+    model = {'h': {'byoc_region': 'com', 'byoc_environment': 'prod', 'byoc_trunks': [trunk]}}
+    assert fields(errors_of(model)) == {('h', 't', 'token')}
 
 
 def test_no_secret_in_any_message():
@@ -157,10 +180,10 @@ def test_field_rules_come_from_the_settings_table():
 
 def test_duplicates_on_the_same_host_are_found_too():
     model = {'h': {'byoc_region': 'com', 'byoc_environment': 'prod', 'byoc_trunks': [
-        {'name': 'dup', 'type': 'ip', 'ips': [{'address': '192.0.2.1'}], 'numbers': ['+13125550100']},
-        {'name': 'dup', 'type': 'ip', 'ips': [{'address': '192.0.2.2'}], 'numbers': ['+13125550100']},
+        {'name': 'dup', 'type': 'ip', 'sbc_port': 5060, 'ips': [{'address': '192.0.2.1'}], 'numbers': ['+13125550100']},
+        {'name': 'dup', 'type': 'ip', 'sbc_port': 5060, 'ips': [{'address': '192.0.2.2'}], 'numbers': ['+13125550100']},
     ]}}
-    assert fields(errors_of(model)) == {('h', 'dup', 'name'), ('h', 'dup', 'numbers')}
+    assert fields(errors_of(model)) == {('h', 'dup', 'name'), ('h', 'dup', 'numbers'), ('h', 'dup', 'sbc_port')}
 
 
 def test_bulk_connections_carry_the_options_but_not_numbers_state_or_sbc_keys():
@@ -205,12 +228,11 @@ def test_prune_plan_in_a_partial_run_needs_tags_naming_each_host():
     assert scoped == {'problems': [], 'groups': [{'tags': ['byoc', 'sbc:a'], 'hosts': ['a']}, {'tags': ['byoc', 'sbc:c'], 'hosts': ['c']}]}
 
 
-def test_prune_plan_is_refused_when_a_host_left_the_play_has_no_tags_or_the_engine_is_single():
+def test_prune_plan_is_refused_when_a_host_left_the_play_or_has_no_tags_and_the_engine_is_a_no_op():
     model = plan_model(a=['byoc'], b=[], c=['byoc'])
     plan = trunk_model.prune_plan(model, ['a', 'b'], ['a', 'b', 'c'], engine='single')
     assert plan['groups'] == []
     assert plan['problems'] == [
-        "cpaas_prune: needs cpaas_engine: bulk (pruning is one byoc.carrier.sip_connections call), got 'single'",
         'c: left the play (failed or unreachable); pruning is refused, as the trunks of these hosts would not be listed '
         'and their connections could be deleted',
         'b: cpaas_prune_tags: required with cpaas_prune (the tags that mark the connections this inventory owns)',

@@ -10,9 +10,8 @@ import re
 
 import pytest
 
-from ansible_collections.byoc.carrier.plugins.module_utils import _common, _settings
+from ansible_collections.byoc.carrier.plugins.module_utils import _common, _settings, _trunk
 from ansible_collections.byoc.carrier.plugins.modules import outbound_voice_profile, phone_number
-from ansible_collections.byoc.carrier.plugins.filter import trunk_model
 
 PLUGINS = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'plugins')
 OWN_COPIES_ALLOWED = {'_common.py'}
@@ -29,7 +28,7 @@ def test_e164_bounds(number, ok):
 def test_every_user_of_e164_shares_the_one_pattern():
     assert phone_number.E164 is _common.E164
     assert outbound_voice_profile.E164 is _common.E164
-    assert trunk_model.E164 is _common.E164
+    assert _trunk.E164 is _common.E164
     assert _settings.validate('outbound', 'ip', {'caller_id_override': '+12345'}) == [
         'caller_id_override: must be an E.164 number such as +13125550100']
     assert _settings.validate('outbound', 'ip', {'caller_id_override': '+123456'}) == []

@@ -49,7 +49,7 @@ def test_validation_reports_every_problem_naming_each_option():
         "rtcp.port: must be one of 'rtp+1', 'rtcp-mux'",
         'rtcp.report_frequency: must be between 5 and 3000, got 4',
         'tech_prefix: must be exactly 4 digits',
-        'username: must be 4 to 32 letters or digits (no spaces or special characters)',
+        'username: must be 4 to 32 letters or digits starting with a letter (Telnyx and SIP URI calling need a letter first)',
         'webhook_url: must be an http:// or https:// URL',
         'tech_prefix: does not apply to credentials connections (only to ip, fqdn)',
     ]
@@ -63,7 +63,10 @@ def test_validation_reports_every_problem_naming_each_option():
     ('inbound', {'no_answer_timeout': 0}, 'no_answer_timeout: must be between 1 and 600, got 0'),
     ('inbound', {'no_answer_timeout': '60'}, 'no_answer_timeout: must be an integer'),
     ('inbound', {'sip_subdomain': 'bad_name'}, 'sip_subdomain: must be a DNS name (letters, digits, hyphens)'),
-    ('inbound', {'transport': 'TLS', 'encrypted_media': 'SRTP'}, 'encrypted_media: SRTP cannot be used with transport TLS'),
+    ('inbound', {'transport': 'UDP', 'encrypted_media': 'SRTP'},
+     'encrypted_media: SRTP requires transport TLS (SDES keys travel in the SIP body), got transport UDP'),
+    ('inbound', {'transport': 'TCP', 'encrypted_media': 'SRTP'},
+     'encrypted_media: SRTP requires transport TLS (SDES keys travel in the SIP body), got transport TCP'),
     ('outbound', {'caller_id_override': '3125550100'}, 'caller_id_override: must be an E.164 number such as +13125550100'),
     ('outbound', {'localization': 'DEU'}, 'localization: must be an ISO 3166 alpha-2 country code such as US or DE'),
     ('outbound', {'channel_limit': 0}, 'channel_limit: must be between 1 and 100000, got 0'),
@@ -73,7 +76,12 @@ def test_validation_reports_every_problem_naming_each_option():
     ('connection', {'fqdns': [{'fqdn': 'sbc.example.com', 'port': 5060, 'dns_record_type': 'srv'}]},
      'fqdns[0].port: an SRV record carries its own port; leave port unset with dns_record_type srv'),
     ('connection', {'webhook_failover_url': 'example.com'}, 'webhook_failover_url: must be an http:// or https:// URL'),
-    ('connection', {'token': 'has space'}, 'token: must be 1 to 128 printable characters without spaces'),
+    ('connection', {'token': 'has space'}, 'token: must be 12 to 48 letters, digits or hyphens (the SBC sends it as a SIP header value)'),
+    ('connection', {'token': 'short!tok'}, 'token: must be 12 to 48 letters, digits or hyphens (the SBC sends it as a SIP header value)'),
+    ('connection', {'username': '12345abc'},
+     'username: must be 4 to 32 letters or digits starting with a letter (Telnyx and SIP URI calling need a letter first)'),
+    ('connection', {'username': '1acme'},
+     'username: must be 4 to 32 letters or digits starting with a letter (Telnyx and SIP URI calling need a letter first)'),
     ('connection', {'dtmf_type': 'rfc2833'}, "dtmf_type: must be one of 'RFC 2833', 'Inband', 'SIP INFO'"),
     ('connection', {'active': 'yes'}, 'active: must be a boolean'),
 ])
@@ -92,9 +100,9 @@ def test_valid_values_pass_and_unset_options_are_ignored():
 
 
 @pytest.mark.parametrize('scope,kind,params,problem', [
-    ('connection', 'fqdn', {'username': 'acme1'}, 'username: does not apply to fqdn connections (only to credentials)'),
+    ('connection', 'ip', {'username': 'acme1'}, 'username: does not apply to ip connections (only to credentials, fqdn)'),
     ('connection', 'credentials', {'ips': [{'address': '10.0.0.1'}]}, 'ips: does not apply to credentials connections (only to ip)'),
-    ('connection', 'fqdn', {'ip_auth_method': 'token'}, 'ip_auth_method: does not apply to fqdn connections (only to ip)'),
+    ('connection', 'credentials', {'ip_auth_method': 'token'}, 'ip_auth_method: does not apply to credentials connections (only to ip, fqdn)'),
     ('connection', 'credentials', {'routing_method': 'sequential'},
      'routing_method: does not apply to credentials connections (only to ip, fqdn)'),
     ('inbound', 'credentials', {'transport': 'TCP'}, 'transport: does not apply to credentials connections (only to ip, fqdn)'),
@@ -242,12 +250,15 @@ def test_beyond_three_addresses_order_does_not_matter():
 
 
 def test_apply_patch_and_conflicts():
-    obj = {'transport_protocol': 'TLS', 'inbound': {'a': 1, 'b': 2}}
+    obj = {'transport_protocol': 'UDP', 'inbound': {'a': 1, 'b': 2}}
     merged = S.apply_patch(obj, {'encrypted_media': 'SRTP', 'inbound': {'b': 3}})
-    assert merged == {'transport_protocol': 'TLS', 'encrypted_media': 'SRTP', 'inbound': {'a': 1, 'b': 3}}
+    assert merged == {'transport_protocol': 'UDP', 'encrypted_media': 'SRTP', 'inbound': {'a': 1, 'b': 3}}
     assert obj['inbound'] == {'a': 1, 'b': 2}
-    assert S.conflicts('ip', merged) == ['encrypted_media: SRTP cannot be used with transport TLS (the connection would have both)']
+    assert S.conflicts('ip', merged) == ['encrypted_media: SRTP requires transport TLS (SDES keys travel in the SIP body) '
+                                         '(the connection would have SRTP with transport UDP)']
     assert S.conflicts('ip', obj) == []
+    assert S.conflicts('ip', dict(merged, transport_protocol='TLS')) == []
+    assert S.conflicts('fqdn', {'transport_protocol': 'TCP', 'outbound': {'encrypted_media': 'SRTP'}}) != []
 
 
 def test_unknown_scope_and_unmappable_value():
@@ -255,3 +266,62 @@ def test_unknown_scope_and_unmappable_value():
         S.settings('basic')
     with pytest.raises(ValueError, match="subdomain_calls: 'disabled' cannot be used on ip connections"):
         S.to_api('inbound', 'ip', {'subdomain_calls': 'disabled'})
+
+
+def test_username_rule_is_telnyx_s():
+    assert S.validate('connection', 'credentials', {'username': 'acme1'}) == []
+    for bad in ('12345abc', '1acme', 'ab', 'acme_1'):
+        assert S.validate('connection', 'credentials', {'username': bad}) != [], bad
+
+
+@pytest.mark.parametrize('scope,kind,option,body', [
+    ('outbound', 'ip', 'caller_id_override', {'outbound': {'ani_override': ''}}),
+    ('outbound', 'fqdn', 'localization', {'outbound': {'localization': ''}}),
+    ('connection', 'ip', 'tech_prefix', {'outbound': {'tech_prefix': ''}}),
+    ('connection', 'fqdn', 'token', {'outbound': {'ip_authentication_token': ''}}),
+    ('connection', 'credentials', 'webhook_url', {'webhook_event_url': ''}),
+    ('connection', 'credentials', 'webhook_failover_url', {'webhook_event_failover_url': ''}),
+    ('inbound', 'ip', 'sip_subdomain', {'inbound': {'sip_subdomain': ''}}),
+])
+def test_empty_value_clears_an_option(scope, kind, option, body):
+    """"" is valid, is sent as Telnyx's empty value, and then compares equal to both "" and null (idempotent)."""
+    assert S.validate(scope, kind, {option: ''}) == []
+    assert S.to_api(scope, kind, {option: ''}) == body
+    section, field = (list(body.items())[0][0], None) if not isinstance(list(body.values())[0], dict) else \
+        (list(body)[0], list(list(body.values())[0])[0])
+    for current in ('', None):
+        obj = {section: current} if field is None else {section: {field: current}}
+        assert S.diff(scope, kind, {option: ''}, obj) == ([], {})
+    obj = {section: 'x'} if field is None else {section: {field: 'x'}}
+    assert S.diff(scope, kind, {option: ''}, obj)[0] == [option]
+
+
+def test_fqdn_credentials_live_in_fqdn_authentication():
+    assert S.validate('connection', 'fqdn', {'username': 'acme1', 'password': 'secret-pass'}) == []
+    assert S.validate('connection', 'fqdn', {'username': 'acme1'}) == [
+        'username, password: an FQDN connection takes both or neither (credential authentication)']
+    assert S.validate('connection', 'fqdn', {'username': 'acme1', 'password': 'secret-pass', 'ip_auth_method': 'token'}) != []
+    assert S.validate('connection', 'fqdn', {'ip_auth_method': 'tech_prefix'}) != []
+    assert S.to_api('connection', 'fqdn', {'username': 'acme1', 'password': 'secret-pass'}) == {
+        'fqdn_authentication': {'user_name': 'acme1', 'password': 'secret-pass'}}
+    assert S.to_api('connection', 'fqdn', {'ip_auth_method': 'p_charge_info'}) == {
+        'fqdn_authentication': {'ip_authentication_method': 'p-charge-info'}}
+    obj = {'fqdn_authentication': {'user_name': 'acme1', 'password': 'secret-pass'}}
+    assert S.diff('connection', 'fqdn', {'username': 'acme1', 'password': 'secret-pass'}, obj) == ([], {})
+
+
+def test_a_masked_password_never_compares_equal_and_on_create_never_compares():
+    obj = {'user_name': 'acme1', 'password': S.MASKED_PASSWORD}
+    assert S.diff('connection', 'credentials', {'password': 'secret-pass'}, obj) == (['password'], {'password': 'secret-pass'})
+    assert S.diff('connection', 'credentials', {'password': 'secret-pass', 'update_password': 'on_create'}, obj) == ([], {})
+
+
+def test_srtp_problems_across_tabs():
+    assert S.srtp_problems('ip', {'encrypted_media': 'SRTP', 'transport': 'TLS'}, {'encrypted_media': 'SRTP'}) == []
+    assert S.srtp_problems('fqdn', {'encrypted_media': 'SRTP', 'transport': 'TLS'}, {'encrypted_media': 'none'}) == [
+        'encrypted_media: inbound.encrypted_media and outbound.encrypted_media are one setting at Telnyx; they must not differ '
+        '(got SRTP and none)']
+    assert S.srtp_problems('ip', {'transport': 'UDP'}, {'encrypted_media': 'SRTP'}) == [
+        'encrypted_media: SRTP requires transport TLS (SDES keys travel in the SIP body): set inbound.transport to TLS (got UDP)']
+    assert S.srtp_problems('fqdn', {}, {'encrypted_media': 'SRTP'}) != []
+    assert S.srtp_problems('credentials', {'encrypted_media': 'SRTP'}, {}) == []

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ansible_collections.byoc.carrier.plugins.modules import sip_connection
 from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import page
 from ansible_collections.byoc.carrier.tests.unit.plugins.modules.module_runner import fixture_api, run_module  # pylint: disable=unused-import # noqa: F401
@@ -171,9 +173,8 @@ def test_type_change_fails_saying_how_to_replace(api):
             params=listing('acme-cred'))
     result = run_module(sip_connection, args(api, name='acme-cred', type='ip'))
     assert result['failed']
-    assert result['msg'] == ("Connection 'acme-cred' already exists as a credentials connection (id 100); the type of a connection "
-                             "cannot be changed. To replace it, run this module with state=absent (type credentials), then with "
-                             "state=present and type=ip.")
+    assert result['msg'] == ("Connection 'acme-cred' exists as a credentials connection (id 100); the type cannot change. "
+                             "To replace it, remove it (state=absent, type credentials), then create it with type=ip.")
     assert [c[0] for c in api.calls] == ['GET', 'GET']
 
 
@@ -184,7 +185,7 @@ def test_validation_fails_before_any_request(api):
     assert result['problems'] == [
         'password: must be 8 to 128 characters long, got 5',
         'rtcp.report_frequency: must be between 5 and 3000, got 1',
-        'username: must be 4 to 32 letters or digits (no spaces or special characters)',
+        'username: must be 4 to 32 letters or digits starting with a letter (Telnyx and SIP URI calling need a letter first)',
         'ips: does not apply to credentials connections (only to ip)']
     assert 'short' not in json.dumps(result)
 
@@ -400,3 +401,82 @@ def test_an_unanswered_ip_create_is_sent_again_when_the_lookup_finds_nothing(api
     api.add('PATCH', '/ip_connections/200', handler=echo(conn))
     run_module(sip_connection, args(api, name='acme-ip', type='ip', ips=[{'address': '10.0.0.1'}, {'address': '10.0.0.2'}]))
     assert [c[:2] for c in api.calls[2:]] == [('POST', '/ips'), ('GET', '/ips'), ('POST', '/ips'), ('PATCH', '/ip_connections/200')]
+
+
+FQDN_AUTH = '/fqdn_connections/300/fqdn_authentication'
+
+
+def test_fqdn_credentials_are_written_through_fqdn_authentication(api):
+    created = {'id': '300', 'record_type': 'fqdn_connection', 'connection_name': 'acme-fqdn', 'inbound': {'sip_subdomain': 'acme'}}
+    api.add('GET', '/fqdn_connections', json=page([]), params=listing('acme-fqdn'))
+    api.add('GET', '/connections', json=page([]), params=listing('acme-fqdn'))
+    api.add('POST', '/fqdn_connections', status=201, json={'data': created})
+    api.add('PATCH', FQDN_AUTH, json={'data': {'fqdn_outbound_authentication': 'credential-authentication', 'user_name': 'acmefq1',
+                                               'password': PASSWORD}})
+    result = run_module(sip_connection, args(api, name='acme-fqdn', type='fqdn', username='acmefq1', password=PASSWORD, region='eu'))
+    assert api.calls[2:] == [
+        ('POST', '/fqdn_connections', {}, {'connection_name': 'acme-fqdn'}),
+        ('PATCH', FQDN_AUTH, {}, {'fqdn_outbound_authentication': 'credential-authentication', 'user_name': 'acmefq1', 'password': PASSWORD}),
+    ]
+    assert result['changed'] and result['connection']['sip_uri'] == 'acmefq1@sip.telnyx.eu'
+    assert PASSWORD not in json.dumps(result)
+    assert result['connection']['fqdn_authentication']['password'] == REDACTED
+
+
+def fqdn_with_auth(api, password):
+    obj = {'id': '300', 'record_type': 'fqdn_connection', 'connection_name': 'acme-fqdn', 'inbound': {}, 'outbound': {}}
+    api.add('GET', '/fqdn_connections', json=page([obj]), params=listing('acme-fqdn'), repeat=True)
+    api.add('GET', FQDN_AUTH, json={'data': {'fqdn_outbound_authentication': 'credential-authentication', 'user_name': 'acmefq1',
+                                             'password': password}}, repeat=True)
+
+
+def test_fqdn_credentials_unchanged_changed_and_on_create(api):
+    fqdn_with_auth(api, PASSWORD)
+    params = dict(name='acme-fqdn', type='fqdn', username='acmefq1', password=PASSWORD)
+    result = run_module(sip_connection, args(api, **params))
+    assert result['changed'] is False and [c[:2] for c in api.calls] == [('GET', '/fqdn_connections'), ('GET', FQDN_AUTH)]
+    api.add('PATCH', FQDN_AUTH, json={'data': {'user_name': 'acmefq2'}})
+    renamed = dict(params)
+    renamed['username'] = 'acmefq2'
+    result = run_module(sip_connection, args(api, **renamed), diff=True)
+    assert api.calls[-1] == ('PATCH', FQDN_AUTH, {}, {'user_name': 'acmefq2', 'fqdn_outbound_authentication': 'credential-authentication'})
+    assert result['changed_options'] == ['username'] and result['connection']['sip_uri'] == 'acmefq2@sip.telnyx.com'
+
+
+def test_a_masked_password_is_written_with_always_and_left_with_on_create(api):
+    fqdn_with_auth(api, '********')
+    params = dict(name='acme-fqdn', type='fqdn', username='acmefq1', password=PASSWORD)
+    calls = len(api.calls)
+    result = run_module(sip_connection, args(api, **dict(params, update_password='on_create')))
+    assert result['changed'] is False and all(c[0] == 'GET' for c in api.calls[calls:])
+    api.add('PATCH', FQDN_AUTH, json={'data': {'password': PASSWORD}})
+    result = run_module(sip_connection, args(api, **params))
+    assert result['changed'] is True
+    assert api.calls[-1] == ('PATCH', FQDN_AUTH, {}, {'password': PASSWORD, 'fqdn_outbound_authentication': 'credential-authentication'})
+
+
+def test_fqdn_ip_auth_method_through_fqdn_authentication(api):
+    fqdn_with_auth(api, None)
+    api.add('PATCH', FQDN_AUTH, json={'data': {'ip_authentication_method': 'p-charge-info'}})
+    result = run_module(sip_connection, args(api, name='acme-fqdn', type='fqdn', ip_auth_method='p_charge_info'))
+    assert result['changed']
+    assert api.calls[-1] == ('PATCH', FQDN_AUTH, {}, {'ip_authentication_method': 'p-charge-info',
+                                                      'fqdn_outbound_authentication': 'ip-authentication'})
+
+
+@pytest.mark.parametrize('username', ['12345abc', '1acme'])
+def test_usernames_telnyx_or_sip_uri_calling_would_refuse_fail_before_any_request(api, username):
+    result = run_module(sip_connection, cred_args(api, username=username))
+    assert result['failed'] and api.calls == []
+    assert 'username: must be 4 to 32 letters or digits starting with a letter' in result['msg']
+
+
+def test_an_empty_value_clears_an_option_and_is_then_unchanged(api):
+    api.add('GET', '/credential_connections', json=page([cred(webhook_event_url='https://hooks.example.com/x')]), params=listing('acme-cred'))
+    api.add('PATCH', '/credential_connections/100', handler=echo(cred()))
+    result = run_module(sip_connection, cred_args(api, webhook_url=''))
+    assert result['changed'] and api.calls[-1] == ('PATCH', '/credential_connections/100', {}, {'webhook_event_url': ''})
+    api.add('GET', '/credential_connections', json=page([cred(webhook_event_url='')]), params=listing('acme-cred'))
+    assert run_module(sip_connection, cred_args(api, webhook_url=''))['changed'] is False
+    api.add('GET', '/credential_connections', json=page([cred(webhook_event_url=None)]), params=listing('acme-cred'))
+    assert run_module(sip_connection, cred_args(api, webhook_url=''))['changed'] is False

@@ -195,7 +195,7 @@ def test_every_problem_is_reported_before_any_request(api):
         dict(IPC, name='acme-ip', tech_prefix='12345', dtmf_type='Morse'),
         {'name': 'no-type'},
         dict(FQ, colour='blue'),
-        dict(IPC, inbound={'encrypted_media': 'SRTP'}, outbound={'encrypted_media': 'none'}),
+        dict(IPC, inbound={'encrypted_media': 'SRTP', 'transport': 'TLS'}, outbound={'encrypted_media': 'none'}),
     ]
     result = run(api, bad)
     assert result['failed'] is True
@@ -205,7 +205,7 @@ def test_every_problem_is_reported_before_any_request(api):
                      'connections[0] (acme-cred): inbound.no_answer_timeout', 'connections[1] (acme-ip): ',
                      'dtmf_type', 'connections[2] (no-type): type: required', 'connections[3] (acme-fqdn): ', 'colour',
                      "connections[1, 4]: the name 'acme-ip' is listed 2 times",
-                     'connections[4] (acme-ip): inbound.encrypted_media and outbound.encrypted_media'):
+                     'connections[4] (acme-ip): encrypted_media: inbound.encrypted_media and outbound.encrypted_media'):
         assert expected in problems, expected
     assert PASSWORD not in json.dumps(result) and TOKEN not in json.dumps(result)
 
@@ -470,3 +470,53 @@ def test_a_conclusive_listing_serves_every_name_and_a_copy_it_shows_is_never_mis
     assert (result['summary']['created'], result['summary']['deleted']) == (1, 1)
     assert filtered_gets(api) == []
     api.assert_done()
+
+
+FQ_AUTH = '/fqdn_connections/300/fqdn_authentication'
+
+
+def test_new_fqdn_connection_with_credentials_writes_them_through_fqdn_authentication(api):
+    account(api, fqdns=[])
+    api.add('POST', '/fqdn_connections', handler=echo(dict(FQDN_OBJ, inbound={})))
+    listed_after_creates(api, '/fqdn_connections', [FQDN_OBJ])
+    api.add('POST', '/fqdns', handler=echo(FQDNS[0]))
+    api.add('PATCH', '/fqdn_connections/300', handler=echo(FQDN_OBJ))
+    api.add('PATCH', FQ_AUTH, json={'data': {'fqdn_outbound_authentication': 'credential-authentication', 'user_name': 'acmefq1',
+                                             'password': PASSWORD}})
+    result = run(api, [dict(FQ, username='acmefq1', password=PASSWORD, region='eu')])
+    assert not result.get('failed'), result
+    posted = [c for c in api.calls if c[:2] == ('POST', '/fqdn_connections')]
+    assert 'user_name' not in json.dumps(posted) and PASSWORD not in json.dumps(posted)
+    assert api.calls[-1] == ('PATCH', FQ_AUTH, {}, {'fqdn_outbound_authentication': 'credential-authentication', 'user_name': 'acmefq1',
+                                                    'password': PASSWORD})
+    assert by_name(result)['acme-fqdn']['sip_uri'] == 'acmefq1@sip.telnyx.eu'
+    assert PASSWORD not in json.dumps(result)
+
+
+def test_fqdn_credentials_unchanged_read_their_resource_and_write_nothing(api):
+    account(api, fqdn=[FQDN_OBJ], fqdns=FQDNS)
+    api.add('GET', FQ_AUTH, json={'data': {'fqdn_outbound_authentication': 'credential-authentication', 'user_name': 'acmefq1',
+                                           'password': PASSWORD}})
+    result = run(api, [dict(FQ, username='acmefq1', password=PASSWORD)])
+    assert result['changed'] is False and writes(api) == []
+
+
+def test_srtp_without_tls_and_a_token_the_sbc_cannot_send_are_refused_before_any_request(api):
+    result = run(api, [dict(IPC, inbound={'encrypted_media': 'SRTP', 'transport': 'UDP'}),
+                       dict(FQ, name='fq2', inbound={'encrypted_media': 'SRTP'}, outbound={'encrypted_media': 'SRTP'}),
+                       dict(IPC, name='ip3', token='short!tok'),
+                       dict(CRED, name='c4', username='1acme')])
+    assert result['failed'] and api.calls == []
+    problems = '\n'.join(result['problems'])
+    assert 'connections[0] (acme-ip): encrypted_media: SRTP requires transport TLS' in problems
+    assert 'connections[1] (fq2): encrypted_media: SRTP requires transport TLS' in problems
+    assert 'connections[2] (ip3): token: must be 12 to 48 letters, digits or hyphens' in problems
+    assert 'connections[3] (c4): username: must be 4 to 32 letters or digits starting with a letter' in problems
+
+
+def test_srtp_with_tls_on_fqdn_is_stable(api):
+    obj = dict(FQDN_OBJ, transport_protocol='TLS', encrypted_media='SRTP', outbound={'encrypted_media': 'SRTP'})
+    account(api, fqdn=[obj], fqdns=FQDNS)
+    entry = dict(FQ, inbound={'sip_region': 'Europe', 'transport': 'TLS', 'encrypted_media': 'SRTP'}, outbound={'encrypted_media': 'SRTP'})
+    result = run(api, [entry])
+    assert result['changed'] is False and writes(api) == []

@@ -122,8 +122,23 @@ def test_ansible_argument_errors_are_merged_with_the_table_rules(api):
                                       "transport: must be one of 'UDP', 'TCP', 'TLS'"]
 
 
-def test_srtp_with_existing_tls_transport_fails_before_writing(api):
-    existing(api, 'ip', transport_protocol='TLS')
+def test_srtp_with_existing_udp_transport_fails_before_writing(api):
+    existing(api, 'ip', transport_protocol='UDP')
     result = run_module(sip_inbound, api.module_args(connection='acme-1', encrypted_media='SRTP'))
     assert result['failed'] and len(api.calls) == 2
-    assert result['problems'] == ['encrypted_media: SRTP cannot be used with transport TLS (the connection would have both)']
+    assert result['problems'] == ['encrypted_media: SRTP requires transport TLS (SDES keys travel in the SIP body) '
+                                  '(the connection would have SRTP with transport UDP)']
+
+
+def test_srtp_with_udp_fails_before_any_request(api):
+    result = run_module(sip_inbound, api.module_args(connection='acme-1', encrypted_media='SRTP', transport='UDP'))
+    assert result['failed'] and api.calls == []
+    assert result['problems'] == ['encrypted_media: SRTP requires transport TLS (SDES keys travel in the SIP body), got transport UDP']
+
+
+def test_srtp_with_tls_is_written(api):
+    obj = existing(api, 'ip', transport_protocol='UDP')
+    patched(api, 'ip', obj)
+    result = run_module(sip_inbound, api.module_args(connection='acme-1', encrypted_media='SRTP', transport='TLS'))
+    assert result['changed']
+    assert api.calls[-1] == ('PATCH', '/ip_connections/7', {}, {'encrypted_media': 'SRTP', 'transport_protocol': 'TLS'})

@@ -40,7 +40,7 @@ def test_profile_id_already_set_needs_no_lookup(api):
 
 
 def test_profile_by_id(api):
-    obj = existing(api, 'fqdn', outbound={'outbound_voice_profile_id': None})
+    obj = existing(api, 'fqdn', outbound={'outbound_voice_profile_id': None}, transport_protocol='TLS')
     query = {'filter[name][contains]': '1234567', 'page[size]': '250', 'page[number]': '1'}
     api.add('GET', '/outbound_voice_profiles', json=page([]), params=query)
     api.add('GET', '/outbound_voice_profiles/1234567', json={'data': {'id': '1234567', 'name': 'other'}})

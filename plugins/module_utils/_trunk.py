@@ -1,0 +1,198 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) byoc.carrier contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one trunk model of byoc.carrier (private): a trunk of ``byoc_trunks`` (DESIGN.md section 5), its Telnyx
+side and its SBC side, in one definition used by
+
+* the trunk role's first validation (filter ``trunk_errors``),
+* the cpaas role (filter ``bulk_connections`` builds the ``sip_connections`` entries with ``entry``),
+* the bulk module's entry check (``_bulk.Entry.problems`` calls ``connection_problems``),
+* the SBC rendering (filter ``sbc_trunks`` takes its ports from ``sbc_port`` and its rules from here).
+
+Stable API:
+
+* ``CONNECTION_OPTIONS``, ``SCOPE_OPTIONS``: the options a trunk passes to Telnyx, per scope, from the settings table.
+* ``SBC_KEYS``: the trunk's SBC-side keys (``sbc_port``, ``sbc_transport``).
+* ``connection_problems(kind, conn, inbound, outbound) -> list[str]``: every Telnyx-side rule of one connection
+  ("option: rule", inbound/outbound options prefixed), the kind's required options included.
+* ``sbc_port_problems(trunk) -> list[str]``: ``sbc_port`` is an explicit port (1-65534, TLS also takes port + 1) and,
+  on IP/FQDN trunks, equals the port Telnyx sends calls to (each ``ips``/``fqdns`` A-record port: ``sbc_port``, or
+  ``sbc_port + 1`` with TLS).
+* ``trunk_problems(trunk) -> list[(field, rule)]``: all of the above, plus numbers and unknown keys.
+* ``entry(trunk, region, extra_tags=()) -> dict``: the ``sip_connections`` entry of a trunk.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.byoc.carrier.plugins.module_utils import _common, _settings
+from ansible_collections.byoc.carrier.plugins.module_utils._common import E164, E164_RULE
+
+KINDS = _settings.KINDS
+REGIONS = _common.REGIONS
+STATES = ('present', 'absent')
+SBC_TRANSPORTS = _common.TRANSPORTS
+# options of the Basic tab a trunk may hold (name/type are trunk keys; region comes from byoc_region)
+CONNECTION_OPTIONS = tuple([s.option for s in _settings.settings('connection') if s.option not in ('name', 'type', 'region')]
+                           + ['update_password'])
+SCOPE_OPTIONS = {
+    'connection': CONNECTION_OPTIONS,
+    'inbound': tuple(s.option for s in _settings.settings('inbound')),
+    'outbound': tuple(s.option for s in _settings.settings('outbound')),
+}
+TRUNK_KEYS = ('name', 'type', 'inbound', 'outbound', 'numbers', 'state')
+SBC_KEYS = ('sbc_port', 'sbc_transport')
+REQUIRED_BY_KIND = {'credentials': ('username', 'password'), 'ip': ('ips',), 'fqdn': ('fqdns',)}
+UPDATE_PASSWORD = ('always', 'on_create')
+
+
+def _scoped(prefix, problems):
+    return ['%s%s' % (prefix, p) for p in problems]
+
+
+def connection_problems(kind, conn, inbound, outbound):
+    """Every Telnyx-side rule of one connection, each "option: rule" (Inbound/Outbound options prefixed)."""
+    problems = []
+    for scope, prefix, params in (('connection', '', conn), ('inbound', 'inbound.', inbound), ('outbound', 'outbound.', outbound)):
+        problems.extend(_scoped(prefix, _settings.validate(scope, kind, params)))
+    if conn.get('update_password') not in (None,) + UPDATE_PASSWORD:
+        problems.append('update_password: must be one of %s' % ', '.join(UPDATE_PASSWORD))
+    problems.extend(_settings.srtp_problems(kind, inbound, outbound))
+    return problems
+
+
+def required_problems(kind, conn):
+    """The options a kind cannot do without (a credentials trunk needs username and password, ...)."""
+    return ['%s: required for a %s trunk' % (option, kind) for option in REQUIRED_BY_KIND.get(kind, ())
+            if conn.get(option) in (None, '', [])]
+
+
+def _port_of(value):
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 1 <= value <= 65534 else None
+
+
+def sbc_port_of(trunk, index, listen_port):
+    """The SBC port of a trunk for the SBC rendering: its ``sbc_port``; a trunk without one (the sbc role used on its
+    own, deprecated) gets the old implicit ``listen_port + 2 * index``."""
+    value = trunk.get('sbc_port')
+    return value if value is not None else int(listen_port) + 2 * index
+
+
+def sbc_transport(trunk):
+    """The SBC's transport toward Telnyx for this trunk: sbc_transport, else inbound.transport, else UDP."""
+    return str(trunk.get('sbc_transport') or (trunk.get('inbound') or {}).get('transport') or 'UDP').upper()
+
+
+def sbc_port_problems(trunk, required=True):
+    """``sbc_port`` explicit and valid; on IP/FQDN trunks the port Telnyx sends to must be the SBC's."""
+    value = trunk.get('sbc_port')
+    if value is None:
+        return ['sbc_port: required, the SBC port the PBX sends this trunk\'s calls to (explicit, so that reordering '
+                'trunks never moves a port)'] if required else []
+    port = _port_of(value)
+    if port is None:
+        return ['sbc_port: %r is not a port 1-65534' % (value,)]
+    transport = sbc_transport(trunk)
+    if transport not in SBC_TRANSPORTS:
+        return ['sbc_transport: %r is not one of %s' % (transport, ', '.join(SBC_TRANSPORTS))]
+    wanted = port + 1 if transport == 'TLS' else port
+    problems = []
+    for option, key in (('ips', 'address'), ('fqdns', 'fqdn')):
+        for index, item in enumerate(trunk.get(option) or []):
+            if not isinstance(item, dict) or (item.get('dns_record_type') or 'a') == 'srv':
+                continue
+            given = item.get('port') or _settings.DEFAULT_SIP_PORT
+            if given != wanted:
+                problems.append('%s[%d].port: %s is where Telnyx sends calls to %s, but the SBC listens for this trunk on %d '
+                                '(sbc_port %d%s); they must match' % (option, index, given, item.get(key), wanted, port,
+                                                                      ' + 1 for TLS' if transport == 'TLS' else ''))
+    return problems
+
+
+def sbc_ports(trunk):
+    """The SBC ports a trunk takes: sbc_port, and sbc_port + 1 with TLS (empty when sbc_port is not valid)."""
+    port = _port_of(trunk.get('sbc_port'))
+    if port is None:
+        return []
+    return [port, port + 1] if sbc_transport(trunk) == 'TLS' else [port]
+
+
+def port_clashes(trunks):
+    """(trunk name, rule) for each trunk of one SBC whose port another trunk of it takes too."""
+    users = {}
+    for trunk in trunks:
+        if isinstance(trunk, dict) and trunk.get('state', 'present') == 'present':
+            for port in sbc_ports(trunk):
+                users.setdefault(port, []).append(str(trunk.get('name')))
+    out = []
+    for port, names in sorted(users.items()):
+        if len(names) > 1:
+            out.extend((name, 'port %d is taken by %s on this SBC (sbc_port; TLS also takes sbc_port + 1)' % (port, ', '.join(names)))
+                       for name in names[1:])
+    return out
+
+
+def _split(trunk):
+    conn = dict((k, v) for k, v in trunk.items() if k in CONNECTION_OPTIONS and v is not None)
+    tabs = []
+    for scope in ('inbound', 'outbound'):
+        tab = trunk.get(scope) or {}
+        tabs.append(dict((k, v) for k, v in tab.items() if v is not None) if isinstance(tab, dict) else {})
+    return conn, tabs[0], tabs[1]
+
+
+def trunk_problems(trunk, require_sbc_port=True):
+    """Every problem of one trunk as (field, rule), fields as the inventory spells them."""
+    out = []
+    kind = trunk.get('type')
+    if not isinstance(trunk.get('name'), str) or not trunk.get('name'):
+        out.append(('name', 'required, a non-empty string'))
+    if kind not in KINDS:
+        out.append(('type', 'must be one of %s' % ', '.join(KINDS)))
+        kind = None
+    if trunk.get('state', 'present') not in STATES:
+        out.append(('state', 'must be present or absent'))
+    known = set(TRUNK_KEYS + SBC_KEYS + CONNECTION_OPTIONS)
+    for key in sorted(k for k in trunk if k not in known and not str(k).startswith('sbc_')):
+        out.append((str(key), 'unknown option (a typo?)'))
+    for scope in ('inbound', 'outbound'):
+        tab = trunk.get(scope)
+        if tab is not None and not isinstance(tab, dict):
+            out.append((scope, 'must be a mapping'))
+        for key in sorted(k for k in (tab if isinstance(tab, dict) else {}) if k not in SCOPE_OPTIONS[scope]):
+            out.append(('%s.%s' % (scope, key), 'unknown option (a typo?)'))
+    numbers = trunk.get('numbers') or []
+    if not isinstance(numbers, list):
+        out.append(('numbers', 'must be a list of E.164 numbers'))
+        numbers = []
+    for index, number in enumerate(numbers):
+        if not isinstance(number, str) or not E164.match(number):
+            out.append(('numbers.%d' % index, 'must be an E.164 number (%s) such as +4930123456' % E164_RULE))
+    if trunk.get('state', 'present') == 'absent':
+        return out
+    conn, inbound, outbound = _split(trunk)
+    messages = (required_problems(kind, conn) if kind else []) + connection_problems(kind, conn, inbound, outbound)
+    messages += sbc_port_problems(trunk, required=require_sbc_port)
+    seen = set()
+    for message in messages:
+        field, sep, rule = message.partition(': ')
+        if not sep:
+            field, rule = '(trunk)', message
+        if (field, rule) not in seen:
+            seen.add((field, rule))
+            out.append((field, rule))
+    return out
+
+
+def entry(trunk, region, extra_tags=()):
+    """The ``sip_connections`` entry of a trunk: name, type, region, the connection options, inbound, outbound
+    (numbers, state and the SBC keys stay behind); ``extra_tags`` are added to its tags."""
+    result = {'name': trunk['name'], 'type': trunk['type'], 'region': region}
+    result.update((k, v) for k, v in trunk.items() if k in CONNECTION_OPTIONS)
+    if extra_tags:
+        result['tags'] = sorted(set([str(t) for t in result.get('tags') or []] + list(extra_tags)))
+    for scope in ('inbound', 'outbound'):
+        if trunk.get(scope):
+            result[scope] = dict((k, v) for k, v in trunk[scope].items() if k in SCOPE_OPTIONS[scope])
+    return result
