@@ -10,7 +10,8 @@ One call reconciles a whole list of connections:
    the option; duplicate names refused.
 2. ``Reconciler.read()``: each connection kind, ``/ips``, ``/fqdns`` and the outbound voice profiles read
    once, page by page (250 a page), the collections in parallel.
-3. ``Reconciler.run()``: per entry, compared locally with the table's ``diff`` (scope by scope against the
+3. ``Reconciler.run()``: per entry, planned with the runner's ``plan_create``/``plan_update`` (the same plan the
+   singular modules make; the table's ``diff`` scope by scope against the
    object as the previous scopes will leave it, so the one PATCH holds every tab); only differences are
    written, through a bounded worker pool sharing the client (and its rate limiter). A create puts the
    Basic, Inbound and Outbound settings in the create body. Then each kind with new connections is listed
@@ -123,13 +124,6 @@ def validate_entries(raw_entries):
             problems.append('connections[%s]: the name %r is listed %d times; each connection must be listed once'
                             % (', '.join(str(i) for i in indexes), name, len(indexes)))
     return entries, problems, secrets
-
-
-def _merged(*bodies):
-    body = {}
-    for one in bodies:
-        body = _settings.apply_patch(body, one)
-    return body
 
 
 class _Created:  # pylint: disable=too-few-public-methods
@@ -286,8 +280,7 @@ class Reconciler:
         problems = _runner.create_problems(kind, entry.name, conn)
         if problems:
             raise EntryError('; '.join(problems))
-        body = _merged(*[_settings.to_api(scope, kind, params) for scope, dummy, params in scopes])
-        problems = _settings.conflicts(kind, body)
+        body, problems = _runner.plan_create(kind, scopes)
         if problems:
             raise EntryError('; '.join(problems))
         children = CHILDREN.get(kind)
@@ -300,9 +293,8 @@ class Reconciler:
             result['sip_uri'] = _runner.sip_uri(obj, entry.region, kind)
             self._record_diff(entry, scopes, None, obj, None)
             return
-        post, auth = _runner.split_fqdn_auth(body)
         try:
-            obj = self.client.create(ENDPOINTS[kind], post, find=_runner.refind(self.client, kind, entry.name))
+            obj, auth = _runner.create_connection(self.client, kind, entry.name, body)
         except TelnyxError as err:
             self._adopt_after_refusal(entry, scopes, err, result)
             return
@@ -384,24 +376,13 @@ class Reconciler:
         kind = entry.kind
         result.update(id=obj.get('id'), sip_uri=_runner.sip_uri(obj, entry.region, kind))
         children = CHILDREN.get(kind)
-        wanted = scopes[0][2].get(children.option) if children else None
-        current = []
-        if wanted is not None:
-            current = children.ordered(obj, self.children[kind].get(obj['id'], []))
-            obj = dict(obj, **{children.option: [children.view(c) for c in current]})
+        obj, current, wanted = _runner.with_children(kind, obj, self.children.get(kind, {}).get(obj['id'], []), scopes[0][2])
         if scopes[0][2].get('update_password') == 'on_create':
             scopes[0][2]['password'] = None
         if _runner.needs_fqdn_auth(kind, scopes[0][2]):
             obj = _runner.with_fqdn_auth(self.client, obj)
             result['sip_uri'] = _runner.sip_uri(obj, entry.region, kind)
-        changes, body, after = [], {}, obj
-        for scope, prefix, params in scopes:
-            changed, part = _settings.diff(scope, kind, params, after)
-            changes.extend(prefix + c for c in changed)
-            if part:
-                body = _settings.apply_patch(body, part)
-                after = _settings.apply_patch(after, part)
-        problems = _settings.conflicts(kind, after)
+        changes, body, after, problems = _runner.plan_update(kind, obj, scopes)
         if problems:
             raise EntryError('; '.join(problems))
         result['changes'] = changes

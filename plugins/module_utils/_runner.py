@@ -32,6 +32,7 @@ import re
 from contextlib import contextmanager
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.byoc.carrier.plugins.module_utils._client import (
     TELNYX_ARGUMENT_SPEC,
@@ -406,6 +407,51 @@ def sync_children(client, kind, children, obj, current, wanted, body, wrote=None
     return result
 
 
+def plan_create(kind, scopes):
+    """(body, problems) of a create: the set options of every scope in one body (``scopes`` is a list of
+    (scope, prefix, params)), and the cross-tab rules checked on it."""
+    body = {}
+    for scope, dummy, params in scopes:
+        body = _settings.apply_patch(body, _settings.to_api(scope, kind, params))
+    return body, _settings.conflicts(kind, body)
+
+
+def with_children(kind, obj, items, params):
+    """(obj, current, wanted): ``obj`` with the normalised view of its addresses ``items`` (in default-slot order),
+    those items, and the wanted addresses of the connection options ``params`` (None: addresses not managed)."""
+    children = CHILDREN.get(kind)
+    wanted = params.get(children.option) if children else None
+    if wanted is None:
+        return obj, [], None
+    current = children.ordered(obj, items)
+    return dict(obj, **{children.option: [children.view(c) for c in current]}), current, wanted
+
+
+def plan_update(kind, obj, scopes):
+    """(changes, body, after, problems) of an existing connection: each scope compared against the object as the
+    previous scopes leave it (one PATCH body for every tab), ``after`` the object as the write leaves it, and the
+    cross-tab rules checked on it. ``update_password: on_create`` leaves the password out of the comparison."""
+    changes, body, after = [], {}, obj
+    for scope, prefix, params in scopes:
+        if params.get('update_password') == 'on_create' and params.get('password') is not None:
+            params = dict(params, password=None)
+        changed, part = _settings.diff(scope, kind, params, after)
+        changes.extend(prefix + c for c in changed)
+        if part:
+            body = _settings.apply_patch(body, part)
+            after = _settings.apply_patch(after, part)
+    if after is obj:
+        after = dict(obj)  # a caller may set keys on it (the wanted addresses) without touching obj
+    return changes, body, after, _settings.conflicts(kind, after)
+
+
+def create_connection(client, kind, name, body):
+    """POST the connection (the body without its fqdn_authentication part, never blindly re-sent: ``refind``);
+    returns (the created object, the fqdn_authentication part to write once it exists, or None)."""
+    post, auth = split_fqdn_auth(body)
+    return client.create(ENDPOINTS[kind], post, find=refind(client, kind, name)), auth
+
+
 def write_connection(client, kind, obj, body, children=None, current=(), wanted=None, wrote=None):
     """The one write of an existing connection: its addresses and default ids with the PATCH of ``body`` when
     ``wanted`` addresses are given (``sync_children``), else the PATCH alone; then the FQDN's
@@ -444,7 +490,10 @@ def settings_argument_spec(scope):
 
 class _SettingsModule(AnsibleModule):
     """AnsibleModule that reports every invalid option at once: Ansible's own argument checks stop at the
-    first error, so the table's rules are run as well and both lists are merged (each problem once)."""
+    first error, so the table's rules are run as well and both lists are merged (each problem once).
+
+    An option the table names is reported in the table's words: Ansible's messages about it are found by running
+    Ansible's own validator on that option alone (the same messages), never by reading Ansible's wording."""
 
     scope = None
     ready = False
@@ -454,16 +503,14 @@ class _SettingsModule(AnsibleModule):
         if not self.ready and validation is not None and validation.errors and _settings.HAS_VOLUPTUOUS:
             ours = _settings.validate(self.scope, None, self.params)
             named = set(re.split(r'[.\[:]', p, maxsplit=1)[0] for p in ours)
-            theirs = [e.msg for e in validation.errors if _named_option(e.msg) not in named]
+            covered = set()
+            for option in sorted(named & set(self.params or {}) & set(self.argument_spec)):
+                alone = ArgumentSpecValidator({option: self.argument_spec[option]})
+                covered.update(alone.validate({option: self.params[option]}).error_messages)
+            theirs = [m for m in validation.error_messages if m not in covered]
             kwargs['problems'] = theirs + ours
             msg = 'Invalid options: %s' % '; '.join(kwargs['problems'])
         super().fail_json(msg, **kwargs)
-
-
-def _named_option(message):
-    """The option an Ansible type/choice error is about ('value of X must...', "argument 'X' is of type...")."""
-    match = re.match(r"^(?:value of (\w+)|argument '(\w+)')", message)
-    return (match.group(1) or match.group(2)) if match else None
 
 
 class SettingsRun:
@@ -552,8 +599,8 @@ class SettingsRun:
         params = self.params
         for problem in create_problems(kind, params['name'], params):
             self.fail(problem)
-        body = _settings.to_api('connection', kind, params)
-        self.check_problems(_settings.conflicts(kind, body))
+        body, problems = plan_create(kind, [('connection', '', params)])
+        self.check_problems(problems)
         children = CHILDREN.get(kind)
         wanted = params.get(children.option) if children else None
         if self.module.check_mode:
@@ -561,8 +608,7 @@ class SettingsRun:
             if wanted is not None:
                 obj[children.option] = wanted
             return self.finish(kind, None, obj, True, params)
-        post, auth = split_fqdn_auth(body)
-        obj = self.client.create(ENDPOINTS[kind], post, find=refind(self.client, kind, params['name']))
+        obj, auth = create_connection(self.client, kind, params['name'], body)
         self.result.update(changed=True, connection=connection_result(obj, self.region(), kind))
         if wanted is not None or auth:
             obj = write_connection(self.client, kind, obj, {_settings.FQDN_AUTH: auth} if auth else {}, children, [], wanted, self._wrote)
@@ -575,15 +621,13 @@ class SettingsRun:
         if needs_fqdn_auth(kind, params):
             obj = with_fqdn_auth(self.client, obj)
         children = CHILDREN.get(kind)
-        wanted = params.get(children.option) if children else None
-        current = []
-        if wanted is not None:
-            current = children.ordered(obj, self.client.list(children.path, {'filter[connection_id]': obj['id']}))
-            obj = dict(obj, **{children.option: [children.view(c) for c in current]})
-        changed, body = _settings.diff('connection', kind, params, obj)
-        self.check_problems(_settings.conflicts(kind, _settings.apply_patch(obj, body)))
+        items = []
+        if children is not None and params.get(children.option) is not None:
+            items = self.client.list(children.path, {'filter[connection_id]': obj['id']})
+        obj, current, wanted = with_children(kind, obj, items, params)
+        changed, body, after, problems = plan_update(kind, obj, [('connection', '', params)])
+        self.check_problems(problems)
         self.result['changed_options'] = changed
-        after = _settings.apply_patch(obj, body)
         if wanted is not None:
             after[children.option] = wanted
         if not changed:
@@ -610,9 +654,8 @@ class SettingsRun:
         self.check_problems(_settings.validate(self.scope, kind, params))
         if params.get('outbound_voice_profile') is not None:
             params['outbound_voice_profile'] = self.resolve_profile(params['outbound_voice_profile'], obj)
-        changed, body = _settings.diff(self.scope, kind, params, obj)
-        after = _settings.apply_patch(obj, body)
-        self.check_problems(_settings.conflicts(kind, after))
+        changed, body, after, problems = plan_update(kind, obj, [(self.scope, '', params)])
+        self.check_problems(problems)
         self.result['changed_options'] = changed
         if changed and not self.module.check_mode:
             after = write_connection(self.client, kind, obj, body, wrote=self._wrote)
