@@ -38,7 +38,7 @@ ENDPOINTS = _runner.ENDPOINTS
 CHILDREN = _runner.CHILDREN
 # (scope, prefix of its options in results, key of its options in an entry: None = the entry itself)
 SCOPES = (('connection', '', None), ('inbound', 'inbound.', 'inbound'), ('outbound', 'outbound.', 'outbound'))
-OVP_PATH = '/outbound_voice_profiles'
+OVP_PATH = _runner.OVP_PATH
 STATUSES = ('created', 'updated', 'unchanged', 'deleted', 'absent', 'failed')
 CHANGED_STATUSES = ('created', 'updated', 'deleted')
 DEFAULT_WORKERS = 8
@@ -264,15 +264,10 @@ class Reconciler:
         value = outbound.get('outbound_voice_profile')
         if value is None:
             return
-        ids = self.profiles.get(value, [])
-        if len(ids) > 1:
-            raise EntryError('outbound.outbound_voice_profile: %d outbound voice profiles are named %r (%s); use the id'
-                             % (len(ids), value, ', '.join(ids)))
-        if ids:
-            outbound['outbound_voice_profile'] = ids[0]
-        elif value not in self.profile_ids:
-            raise EntryError('outbound.outbound_voice_profile: no outbound voice profile is named %r or has that id; '
-                             'create it first with byoc.carrier.outbound_voice_profile' % value)
+        found, problem = _runner.profile_choice(value, self.profiles.get(value, []), lambda ident: ident in self.profile_ids)
+        if problem:
+            raise EntryError('outbound.' + problem)
+        outbound['outbound_voice_profile'] = found
 
     def _create(self, entry, scopes, result):
         kind = entry.kind

@@ -662,25 +662,42 @@ class SettingsRun:
         self.finish(kind, obj, after, bool(changed), params)
 
     def resolve_profile(self, value, obj):
-        """The id of the outbound voice profile named (or with the id) ``value``."""
+        """The id of the outbound voice profile named (or with the id) ``value`` (the rule is ``profile_choice``)."""
         if value == (obj.get('outbound') or {}).get('outbound_voice_profile_id'):
             return value
-        found = find_by_name(self.module, self.client, '/outbound_voice_profiles', value, 'outbound voice profiles',
-                             hint='Set outbound_voice_profile to one of these ids instead.', **self.result)
-        if found is not None:
-            return found['id']
-        if _ID_RE.match(value):
-            profile = self.client.get('/outbound_voice_profiles/%s' % value, missing_ok=True)
-            if profile is not None:
-                return profile['id']
-        if self.module.check_mode:
+        named = [o['id'] for o in list_named(self.client, OVP_PATH, value)]
+
+        def exists(ident):
+            return bool(_ID_RE.match(ident)) and self.client.get('%s/%s' % (OVP_PATH, ident), missing_ok=True) is not None
+        found, problem = profile_choice(value, named, exists)
+        if problem and self.module.check_mode and not named:
             self.module.warn('outbound_voice_profile %r does not exist (yet); a real run fails unless it is created first.' % value)
             return value
-        self.fail('outbound_voice_profile: no outbound voice profile is named %r or has that id; create it first with '
-                  'byoc.carrier.outbound_voice_profile.' % value)
+        if problem:
+            self.fail(problem, ids=named)
+        return found
 
 
 _ID_RE = re.compile(r'^([0-9]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$')
+
+
+OVP_PATH = '/outbound_voice_profiles'
+
+
+def profile_choice(value, named_ids, exists):
+    """The rule of ``outbound_voice_profile`` (a name or an id), for every module: (profile id, None) or (None, problem).
+
+    ``named_ids``: the ids of the profiles called exactly ``value``; ``exists(value)``: whether ``value`` is a profile's
+    id. Several profiles with the name fail listing their ids (never a guess); none fails naming the value."""
+    if len(named_ids) > 1:
+        return None, ('outbound_voice_profile: %d outbound voice profiles are named %r (%s); set outbound_voice_profile to '
+                      'one of these ids instead.' % (len(named_ids), value, ', '.join(str(i) for i in named_ids)))
+    if named_ids:
+        return named_ids[0], None
+    if exists(value):
+        return value, None
+    return None, ('outbound_voice_profile: no outbound voice profile is named %r or has that id; create it first with '
+                  'byoc.carrier.outbound_voice_profile.' % value)
 
 
 def record_type(kind):

@@ -270,7 +270,7 @@ def test_profiles_are_resolved_once_and_an_unknown_one_fails_its_entry_only(api)
     assert status == {'acme-cred': 'unchanged', 'acme-cred-2': 'created', 'acme-x': 'failed', 'acme-y': 'failed'}
     errors = dict((r['name'], r.get('error')) for r in result['results'])
     assert "no outbound voice profile is named 'nope'" in errors['acme-x']
-    assert "2 outbound voice profiles are named 'dup' (901, 902)" in errors['acme-y']
+    assert "outbound.outbound_voice_profile: 2 outbound voice profiles are named 'dup' (901, 902)" in errors['acme-y']
     assert [c[0] for c in api.calls].count('GET') == 5  # 4 collections, then the credentials listed again after the create
 
 

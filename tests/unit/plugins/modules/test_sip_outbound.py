@@ -75,3 +75,13 @@ def test_missing_profile_in_check_mode_warns_and_reports_change(api):
                         warnings=warnings)
     assert result['changed'] is True and len(api.calls) == 3
     assert warnings == ["outbound_voice_profile 'acme-eu' does not exist (yet); a real run fails unless it is created first."]
+
+
+def test_two_profiles_with_the_name_fail_listing_their_ids_like_sip_connections(api):
+    existing(api, 'credentials')
+    api.add('GET', '/outbound_voice_profiles', json=page([{'id': '55', 'name': 'acme-eu'}, {'id': '56', 'name': 'acme-eu'}]),
+            params=OVP_QUERY)
+    result = run_module(sip_outbound, api.module_args(connection='acme-1', outbound_voice_profile='acme-eu'))
+    assert result['failed'] and result['ids'] == ['55', '56'] and len(api.calls) == 3
+    assert result['msg'] == ("outbound_voice_profile: 2 outbound voice profiles are named 'acme-eu' (55, 56); set outbound_voice_profile "
+                             "to one of these ids instead.")
