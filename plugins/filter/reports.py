@@ -92,23 +92,48 @@ def drift_entries(registered_by_module):
     return entries
 
 
-def bulk_results(bulk, names):
-    """The results of one byoc.carrier.sip_connections call, shaped like a loop over these trunk names.
+TABS = ('inbound', 'outbound')
 
-    Lets the cpaas role publish facts and drift the same way for both engines.
-    """
+
+def _tab_view(view, scope):
+    """The part of a sip_connections diff view (one connection) that belongs to ``scope`` (connection, inbound, outbound)."""
+    if view is None:
+        return None
+    if scope in TABS:
+        return dict(view.get(scope) or {})
+    return dict((k, v) for k, v in view.items() if k not in TABS)
+
+
+def _scope_changes(changes, scope):
+    """The changed options of one scope: ``inbound.x``/``outbound.x`` for the tabs, the unprefixed ones for the connection."""
+    if scope in TABS:
+        return [c for c in changes if c.startswith(scope + '.')]
+    return [c for c in changes if not c.startswith(tuple(t + '.' for t in TABS))]
+
+
+def bulk_results(bulk, names, scope='connection'):
+    """The results of one byoc.carrier.sip_connections call, shaped like a loop of the module of ``scope``
+    (connection: sip_connection, inbound: sip_inbound, outbound: sip_outbound) over these trunk names, so that the
+    cpaas role publishes facts, and drift per tab. In diff mode each result carries its tab's before/after (drift
+    rows per setting); otherwise the names of its changed options."""
     by_name = {r.get('name'): r for r in (bulk or {}).get('results') or []}
+    diff = (bulk or {}).get('diff') if isinstance((bulk or {}).get('diff'), dict) else {}
     results = []
     for name in names or []:
         found = by_name.get(name)
         if found is None:
             continue
-        results.append({
-            'item': name,
-            'changed': found.get('status') in _bulk.CHANGED_STATUSES,
-            'changes': list(found.get('changes') or []),
-            'connection': {'id': found.get('id') or '', 'sip_uri': found.get('sip_uri') or ''},
-        })
+        changes = _scope_changes(list(found.get('changes') or []), scope)
+        status = found.get('status')
+        result = {'item': name, 'changed': status in _bulk.CHANGED_STATUSES and (status != 'updated' or bool(changes))}
+        if name in (diff.get('before') or {}) or name in (diff.get('after') or {}):
+            result['diff'] = {'before': _tab_view((diff.get('before') or {}).get(name), scope) or {},
+                              'after': _tab_view((diff.get('after') or {}).get(name), scope) or {}}
+        else:
+            result['changes'] = changes
+        if scope == 'connection':
+            result['connection'] = {'id': found.get('id') or '', 'sip_uri': found.get('sip_uri') or ''}
+        results.append(result)
     return {'results': results, 'changed': any(r['changed'] for r in results)}
 
 

@@ -29,9 +29,9 @@ INVENTORY = {'all': {'children': {'sbc': {'hosts': {'cc-awx-1': {
     'byoc_region': 'com',
     'byoc_environment': 'prod',
     'byoc_trunks': [
-        {'name': 'awx-com-prod-cred', 'type': 'credentials', 'username': 'awxcred1', 'password': PASSWORD,
+        {'name': 'awx-com-prod-cred', 'type': 'credentials', 'sbc_port': 5062, 'username': 'awxcred1', 'password': PASSWORD,
          'inbound': {'codecs': ['G711U']}, 'numbers': ['+13125550109']},
-        {'name': 'awx-com-prod-ip', 'type': 'ip', 'ips': [{'address': '192.0.2.55', 'port': 5060}],
+        {'name': 'awx-com-prod-ip', 'type': 'ip', 'sbc_port': 5060, 'ips': [{'address': '192.0.2.55', 'port': 5060}],
          'ip_auth_method': 'token', 'token': TOKEN, 'inbound': {'sip_subdomain': 'awxip1'}},
     ],
 }}}}}}

@@ -141,13 +141,25 @@ def test_bulk_results_look_like_a_loop_over_the_host_trunks():
         {'name': 'acme-eu-prod-fra1-ip', 'type': 'ip', 'status': 'unchanged', 'id': '1002', 'changes': []},
     ]}
     shaped = reports.bulk_results(bulk, ['acme-eu-prod-fra1', 'acme-eu-prod-fra1-ip'])
-    assert shaped['changed'] is True
+    assert shaped['changed'] is False, 'only the Inbound tab changed'
     assert [r['item'] for r in shaped['results']] == ['acme-eu-prod-fra1', 'acme-eu-prod-fra1-ip']
     facts = reports.trunk_facts(TRUNKS, shaped, 'eu')
     assert [(f['id'], f['sip_uri']) for f in facts] == [('1001', 'acmefra1@sip.telnyx.eu'), ('1002', 'acmeip@sip.telnyx.eu')]
-    assert reports.drift_entries({'sip_connections': shaped}) == [
-        {'trunk': 'acme-eu-prod-fra1', 'module': 'sip_connections',
+    inbound = reports.bulk_results(bulk, ['acme-eu-prod-fra1', 'acme-eu-prod-fra1-ip'], 'inbound')
+    assert reports.drift_entries({'sip_connection': shaped, 'sip_inbound': inbound}) == [
+        {'trunk': 'acme-eu-prod-fra1', 'module': 'sip_inbound',
          'differences': [{'setting': 'inbound.codecs', 'wanted': '(inventory)', 'found': 'differs'}]}]
+
+
+def test_bulk_results_in_diff_mode_give_drift_per_tab_and_setting():
+    bulk = {'results': [{'name': 'acme-eu-prod-fra1', 'status': 'updated', 'id': '1001', 'changes': ['password', 'inbound.codecs']}],
+            'diff': {'before': {'acme-eu-prod-fra1': {'password': '********', 'inbound': {'codecs': ['G711U']}}},
+                     'after': {'acme-eu-prod-fra1': {'password': '******** (changed)', 'inbound': {'codecs': ['G711A']}}}}}
+    registered = dict((module, reports.bulk_results(bulk, ['acme-eu-prod-fra1'], scope))
+                      for module, scope in (('sip_connection', 'connection'), ('sip_inbound', 'inbound'), ('sip_outbound', 'outbound')))
+    rows = dict((e['module'], e['differences']) for e in reports.drift_entries(registered))
+    assert rows == {'sip_connection': [{'setting': 'password', 'wanted': '******** (changed)', 'found': '********'}],
+                    'sip_inbound': [{'setting': 'codecs', 'wanted': ['G711A'], 'found': ['G711U']}]}
 
 
 def test_pruned_results_are_reported_once_per_group_on_its_first_host():
