@@ -11,7 +11,9 @@ import subprocess
 
 import pytest
 
-from .helpers import BIN, ROOT
+from telnyx_emulator.testing import running_emulator
+
+from .helpers import BIN, ROOT, ansible_env, run_playbook, writes
 
 REGIONS = ('com', 'eu', 'ca')
 
@@ -64,3 +66,28 @@ def test_no_plain_secret_outside_the_vaults():
                     key = line.strip().lstrip('- ').split(':', 1)[0]
                     if key in ('password', 'token'):
                         assert '{{ vault_' in line, line
+
+
+def test_the_eu_example_applies_srtp_over_tls_and_a_rerun_changes_nothing(tmp_path):
+    """Issue 17: site.yml on the shipped eu example used to stop with "SRTP cannot be used with transport TLS"."""
+    data = model('eu', tmp_path)
+    numbers = tmp_path / 'numbers.json'
+    numbers.write_text(json.dumps(sorted(set(n for trunks in data['hosts'].values() for t in trunks for n in t.get('numbers', [])))))
+    password = tmp_path / 'vault-eu'
+    host = 'sbc-umbrella-dub1'
+    with running_emulator('--numbers', str(numbers), api_key='KEYeuexample000000000000000') as emulator:
+        env = ansible_env(emulator, tmp_path)
+        args = ('--vault-id', 'eu@%s' % password, '--limit', host, '-e', 'trunk_sbc=false', '-e', 'ansible_connection=local',
+                '-e', 'ansible_python_interpreter={{ ansible_playbook_python }}', '-e', 'byoc_telnyx_api_url=%s' % emulator.url,
+                '-e', 'byoc_telnyx_api_key=%s' % emulator.api_key, '-e', 'byoc_report_dir=%s' % tmp_path)
+        rc, out, recap = run_playbook('site', env, *args, inventory=os.path.join(ROOT, 'inventories', 'eu'))
+        assert rc == 0, out[-4000:]
+        assert recap[host]['changed'] > 0
+        status, body, _headers = emulator.call('GET', '/fqdn_connections')
+        assert status == 200
+        fqdn = dict((c['connection_name'], c) for c in body['data'])['umbrella-eu-prod-dub1']
+        assert fqdn['transport_protocol'] == 'TLS' and fqdn['encrypted_media'] == 'SRTP' and fqdn['outbound']['encrypted_media'] == 'SRTP'
+        emulator.reset(keep_state=True)
+        rc, out, recap = run_playbook('site', env, *args, inventory=os.path.join(ROOT, 'inventories', 'eu'))
+        assert rc == 0 and recap[host]['changed'] == 0, out[-4000:]
+        assert writes(emulator.stats()) == 0
