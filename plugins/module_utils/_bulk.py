@@ -372,8 +372,7 @@ class Reconciler:
         result.update(id=obj.get('id'), sip_uri=_runner.sip_uri(obj, entry.region, kind))
         children = CHILDREN.get(kind)
         obj, current, wanted = _runner.with_children(kind, obj, self.children.get(kind, {}).get(obj['id'], []), scopes[0][2])
-        if scopes[0][2].get('update_password') == 'on_create':
-            scopes[0][2]['password'] = None
+        scopes[0] = (scopes[0][0], scopes[0][1], _runner.compared(scopes[0][2]))
         if _runner.needs_fqdn_auth(kind, scopes[0][2]):
             obj = _runner.with_fqdn_auth(self.client, obj)
             result['sip_uri'] = _runner.sip_uri(obj, entry.region, kind)

@@ -10,7 +10,7 @@
   whose user part starts with a digit is dialled as a number). ``USERNAME_RULE`` in words.
 * ``TOKEN_PATTERN``: the X-Telnyx-Token of IP/FQDN connections, as both Telnyx and the SBC (a Kamailio header
   value) take it: 12 to 48 letters, digits or hyphens. ``TOKEN_RULE`` in words.
-* ``REGIONS``, ``KINDS``, ``TRANSPORTS``: Telnyx regions, connection kinds, SIP transports.
+* ``REGIONS``, ``KINDS``, ``TRANSPORTS``: Telnyx regions, connection kinds, SIP transports; ``UPDATE_PASSWORD`` choices.
 * ``TECH_PREFIX_PATTERN``: 4 digits. ``IP_AUTH_METHODS``: the ``ip_auth_method`` choices.
 * ``SRTP_RULE``: SRTP requires TLS (Telnyx's current SDK reference for ``encrypted_media``: "Can only be set when
   the SIP signaling transport protocol is TLS"; SDES keys travel in the SIP body, so SRTP without TLS exposes them).
@@ -29,6 +29,7 @@ E164_RULE = '+ then 6-15 digits, no spaces'
 REGIONS = ('com', 'eu', 'ca')
 KINDS = ('credentials', 'ip', 'fqdn')
 TRANSPORTS = ('UDP', 'TCP', 'TLS')
+UPDATE_PASSWORD = ('always', 'on_create')
 USERNAME_PATTERN = r'^[A-Za-z][A-Za-z0-9]{3,31}$'
 USERNAME_RULE = 'must be 4 to 32 letters or digits starting with a letter (Telnyx and SIP URI calling need a letter first)'
 TOKEN_PATTERN = r'^[A-Za-z0-9-]{12,48}$'

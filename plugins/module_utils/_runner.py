@@ -427,14 +427,21 @@ def with_children(kind, obj, items, params):
     return dict(obj, **{children.option: [children.view(c) for c in current]}), current, wanted
 
 
+def compared(params):
+    """The options an update compares: with ``update_password: on_create`` the password is left out (the one place
+    of that rule; the diff views use the same, so an uncompared password never shows)."""
+    if params.get('update_password') == 'on_create' and params.get('password') is not None:
+        return dict(params, password=None)
+    return params
+
+
 def plan_update(kind, obj, scopes):
     """(changes, body, after, problems) of an existing connection: each scope compared against the object as the
     previous scopes leave it (one PATCH body for every tab), ``after`` the object as the write leaves it, and the
     cross-tab rules checked on it. ``update_password: on_create`` leaves the password out of the comparison."""
     changes, body, after = [], {}, obj
     for scope, prefix, params in scopes:
-        if params.get('update_password') == 'on_create' and params.get('password') is not None:
-            params = dict(params, password=None)
+        params = compared(params)
         changed, part = _settings.diff(scope, kind, params, after)
         changes.extend(prefix + c for c in changed)
         if part:
@@ -476,7 +483,7 @@ def write_connection(client, kind, obj, body, children=None, current=(), wanted=
 # --------------------------------------------------------------------------- sip_connection, sip_inbound, sip_outbound
 
 _STATE_SPEC = dict(state=dict(type='str', choices=['present', 'absent'], default='present'),
-                   update_password=dict(type='str', choices=['always', 'on_create'], default='always', no_log=False))
+                   update_password=dict(type='str', choices=list(_common.UPDATE_PASSWORD), default='always', no_log=False))
 _TARGET_SPEC = dict(connection=dict(type='str', required=True),
                     region=dict(type='str', choices=list(REGIONS), default='com'))
 
@@ -615,9 +622,7 @@ class SettingsRun:
         self.finish(kind, None, obj, True, params)
 
     def update(self, kind, obj):
-        params = dict(self.params)
-        if params.get('update_password') == 'on_create':
-            params['password'] = None
+        params = compared(dict(self.params))
         if needs_fqdn_auth(kind, params):
             obj = with_fqdn_auth(self.client, obj)
         children = CHILDREN.get(kind)

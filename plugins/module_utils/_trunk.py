@@ -42,7 +42,7 @@ SCOPE_OPTIONS = {
 TRUNK_KEYS = ('name', 'type', 'inbound', 'outbound', 'numbers', 'state')
 SBC_KEYS = ('sbc_port', 'sbc_transport')
 REQUIRED_BY_KIND = {'credentials': ('username', 'password'), 'ip': ('ips',), 'fqdn': ('fqdns',)}
-UPDATE_PASSWORD = ('always', 'on_create')
+UPDATE_PASSWORD = _common.UPDATE_PASSWORD
 
 
 def _scoped(prefix, problems):
