@@ -45,7 +45,8 @@ options:
       - On IP and FQDN connections SRTP B(requires) O(byoc.carrier.sip_inbound#module:transport=TLS). Telnyx's current API
         reference says C(encrypted_media) can only be set when the SIP signaling transport protocol is TLS (the older
         OpenAPI sentence saying the opposite is wrong), and SDES keys travel in the SIP body. Checked before any write.
-      - One field for both tabs on credentials and IP connections; M(byoc.carrier.sip_inbound) sets the same one.
+      - One setting for both tabs on every kind (FQDN connections hold it in two fields, always written together);
+        M(byoc.carrier.sip_inbound) sets the same one, so give both modules the same value.
     type: str
     choices: [SRTP, none]
   ringback:
