@@ -176,3 +176,11 @@ def test_pruned_results_are_reported_once_per_group_on_its_first_host():
     entries = reports.drift_entries({'prune': first})
     assert entries == [{'trunk': 'stray', 'module': 'prune', 'differences': [
         {'setting': 'deleted: carries the prune tags byoc, eu and no trunk lists it (id 7)', 'wanted': '(inventory)', 'found': 'differs'}]}]
+
+
+def test_an_fqdn_trunk_with_credentials_is_called_by_its_username_on_the_handoff_sheet():
+    trunks = [{'name': 'umbrella-fqdn', 'type': 'fqdn', 'username': 'umbrellafq1', 'password': 'not-shown-1',
+               'inbound': {'sip_subdomain': 'umbrellasub'}},
+              {'name': 'plain-fqdn', 'type': 'fqdn', 'inbound': {'sip_subdomain': 'plainsub'}}]
+    facts = reports.trunk_facts(trunks, {'results': []}, 'eu')
+    assert [f['sip_uri'] for f in facts] == ['umbrellafq1@sip.telnyx.eu', 'plainsub@sip.telnyx.eu']
