@@ -95,6 +95,24 @@ def _without_choices(spec):
     return out
 
 
+def nulls_clear(raw):
+    """An entry with each clearable option given as null turned into ``""`` (unset at Telnyx, DESIGN.md section 8).
+
+    An entry is a dict, so a key given as null is told from a missing key (a module option cannot tell them apart:
+    there ``""`` clears)."""
+    out = dict(raw)
+    for scope, dummy, key in SCOPES:
+        tab = out if key is None else out.get(key)
+        if not isinstance(tab, dict):
+            continue
+        cleared = dict((s.option, '') for s in _settings.settings(scope) if s.clearable and s.option in tab and tab[s.option] is None)
+        if cleared and key is None:
+            out.update(cleared)
+        elif cleared:
+            out[key] = dict(tab, **cleared)
+    return out
+
+
 def validate_entries(raw_entries):
     """(entries, problems, secret values) for the ``connections`` option; problems name entry and option."""
     # Ansible's own validation per entry: types, defaults, unknown options, required, no_log values
@@ -106,6 +124,7 @@ def validate_entries(raw_entries):
         if not isinstance(raw, dict):
             problems.append('connections[%d]: must be a dict, got %s' % (index, type(raw).__name__))
             continue
+        raw = nulls_clear(raw)
         blank = not str(raw.get('name') or '').strip()
         label = 'connections[%d]' % index + ('' if blank else ' (%s)' % raw['name'])
         result = validator.validate(raw)  # works on its own copy

@@ -26,6 +26,10 @@ description:
   - With O(prune=true), connections that carry every tag of O(prune_tags) and are not listed are deleted
     (their IPs or FQDNs first). A connection without tags is never pruned.
   - Only the options you set are sent and compared. Secrets never appear in results or diffs.
+  - The options that can be cleared (C(webhook_url), C(webhook_failover_url), C(tech_prefix), C(token),
+    C(inbound.sip_subdomain), C(outbound.caller_id_override), C(outbound.localization)) are cleared with V("") or,
+    in an entry (a dict, where a key given as null differs from a missing key), with null; sent as Telnyx's empty
+    value C(""), then unchanged.
 author:
   - byoc.carrier contributors (!UNKNOWN)
 requirements:

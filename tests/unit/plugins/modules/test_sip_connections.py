@@ -520,3 +520,18 @@ def test_srtp_with_tls_on_fqdn_is_stable(api):
     entry = dict(FQ, inbound={'sip_region': 'Europe', 'transport': 'TLS', 'encrypted_media': 'SRTP'}, outbound={'encrypted_media': 'SRTP'})
     result = run(api, [entry])
     assert result['changed'] is False and writes(api) == []
+
+
+def test_an_option_given_as_null_or_empty_in_an_entry_is_cleared_then_unchanged(api):
+    obj = dict(CRED_OBJ, webhook_event_url='https://hooks.example.com/x', outbound=dict(CRED_OBJ['outbound'], ani_override='+13125550100'))
+    account(api, [obj], ovps=OVPS)
+    api.add('PATCH', '/credential_connections/100', handler=echo(obj))
+    entry = dict(CRED, webhook_url=None, outbound=dict(CRED['outbound'], caller_id_override=''))
+    result = run(api, [entry])
+    assert not result.get('failed'), result
+    patch = [c for c in api.calls if c[0] == 'PATCH'][0][3]
+    assert patch['webhook_event_url'] == '' and patch['outbound']['ani_override'] == ''
+    assert by_name(result)['acme-cred']['changes'] == ['webhook_url', 'outbound.caller_id_override']
+    cleared = dict(obj, webhook_event_url='', outbound=dict(obj['outbound'], ani_override=None))
+    account(api, [cleared], ovps=OVPS)
+    assert run(api, [entry])['changed'] is False
