@@ -48,6 +48,8 @@ def test_list_change_reloads_without_restart(bed):
     assert bed.kamailio.alive() and bed.kamailio.pid == pid
 
 
+SRTP_TRUNKS = [dict(TRUNKS[0], name='srtp-udp', inbound={'encrypted_media': 'SRTP'}),
+               dict(TRUNKS[0], name='srtp-tcp', inbound={'transport': 'TCP', 'encrypted_media': 'SRTP'})]
 BROKEN_TRUNKS = [dict(TRUNKS[0], ip_auth_method='tech_prefix', tech_prefix='12345'), dict(TRUNKS[0], name='other', token='short')]
 
 
@@ -56,7 +58,9 @@ BROKEN_TRUNKS = [dict(TRUNKS[0], ip_auth_method='tech_prefix', tech_prefix='1234
      ["host '127.0.0.300' is not an IP literal", "host 'sip.telnyx.com' is not an IP literal"]),
     ({'byoc_trunks': BROKEN_TRUNKS}, ["(acme-token).tech_prefix: '12345' is not 4 digits", '(other).token: 12-48 characters']),
     ({'sbc_kamailio_mpath': '/nonexistent/kamailio/modules'}, ['kamailio -c rejected the generated configuration']),
-], ids=['list-entries', 'trunk-values', 'kamailio-c'])
+    ({'byoc_trunks': SRTP_TRUNKS}, ['(srtp-udp): encrypted_media SRTP requires transport TLS',
+                                    '(srtp-tcp): encrypted_media SRTP requires transport TLS']),
+], ids=['list-entries', 'trunk-values', 'kamailio-c', 'srtp-without-tls'])
 def test_broken_input_leaves_the_running_sbc_alone(bed, parties, override, problems):
     pid, before = bed.kamailio.pid, _snapshot(bed)
     proc = bed.render(sbc_reload_lists=True, **override)

@@ -9,13 +9,11 @@ import re
 import shutil
 import socket
 import ssl
-import subprocess
-import threading
 
 import pytest
 
 from conftest import CARRIER1, CARRIER2, CC, SBC_PORT, TOKEN, make_bed, serve, wait_for
-from siptools import Endpoint, request, sdp
+from siptools import Endpoint, TlsCarrier, request, sdp, make_pki
 
 CARRIER_TLS_PORT = 25071
 TRUNKS = [{'name': 'acme-tls', 'type': 'ip', 'ip_auth_method': 'token', 'token': TOKEN, 'inbound': {'transport': 'TLS'}}]
@@ -23,99 +21,14 @@ TRUNKS = [{'name': 'acme-tls', 'type': 'ip', 'ip_auth_method': 'token', 'token':
 pytestmark = pytest.mark.skipif(not shutil.which('openssl'), reason='openssl is needed to make a test certificate')
 
 
-def _sip_request_complete(data):
-    head, sep, body = data.partition(b'\r\n\r\n')
-    if not sep:
-        return False
-    m = re.search(rb'^(?:Content-Length|l):\s*(\d+)', head, flags=re.M | re.I)
-    return len(body) >= (int(m.group(1)) if m else 0)
-
-
-class TlsCarrier:
-    """Telnyx stand-in on TLS: records each request, answers OPTIONS probes, refuses INVITEs with 403 (no failover on 403)."""
-
-    def __init__(self, address, port, cert, key):
-        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.context.minimum_version = ssl.TLSVersion.TLSv1_2
-        self.context.load_cert_chain(cert, key)
-        self.listener = socket.create_server((address, port))
-        self.listener.settimeout(0.2)
-        self.requests, self.versions = [], []
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        while not self.stopped.is_set():
-            try:
-                conn, _peer = self.listener.accept()
-            except socket.timeout:
-                continue
-            with conn:
-                conn.settimeout(5)
-                try:
-                    with self.context.wrap_socket(conn, server_side=True) as tls:
-                        self.versions.append(tls.version())
-                        self._talk(tls)
-                except (OSError, ssl.SSLError):
-                    continue
-
-    def _talk(self, tls):
-        data = b''
-        while not self.stopped.is_set():
-            chunk = tls.recv(65535)
-            if not chunk:
-                return
-            data += chunk
-            while _sip_request_complete(data):
-                head, _sep, rest = data.partition(b'\r\n\r\n')
-                data = rest
-                text = head.decode(errors='replace')
-                self.requests.append(text)
-                if text.startswith('INVITE '):
-                    tls.sendall(self._reply(text))
-                elif text.startswith('OPTIONS '):
-                    tls.sendall(self._reply(text, '200 OK'))
-
-    @staticmethod
-    def _reply(request, code='403 Forbidden'):
-        keep = [line for line in request.split('\r\n')[1:] if re.match(r'^(Via|From|Call-ID|CSeq):', line, flags=re.I)]
-        to = [line for line in request.split('\r\n') if line.lower().startswith('to:')][0]
-        return ('\r\n'.join(['SIP/2.0 ' + code] + keep + [to + ';tag=tlscarrier', 'Content-Length: 0', '', ''])).encode()
-
-    def stop(self):
-        self.stopped.set()
-        self.thread.join(5)
-        self.listener.close()
-
-
-def _openssl(*args):
-    subprocess.run(['openssl'] + list(args), check=True, capture_output=True, timeout=60)
-
-
-def _leaf(certs, ca, ca_key, name):
-    """A certificate for `name` (CN and DNS subjectAltName) signed by the test CA."""
-    key, csr, cert, ext = (certs / ('%s.%s' % (name, s)) for s in ('key', 'csr', 'pem', 'ext'))
-    ext.write_text('subjectAltName=DNS:%s\n' % name)
-    _openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=%s' % name, '-keyout', str(key), '-out', str(csr))
-    _openssl('x509', '-req', '-in', str(csr), '-CA', str(ca), '-CAkey', str(ca_key), '-CAcreateserial', '-days', '2',
-             '-extfile', str(ext), '-out', str(cert))
-    return cert, key
-
-
 @pytest.fixture(scope='module')
 def bed(tmp_path_factory):
-    certs = tmp_path_factory.mktemp('certs')
-    # a test CA the role is told to pin, a certificate for Telnyx's name and one for another name from the same CA
-    ca, ca_key = certs / 'ca.pem', certs / 'ca.key'
-    _openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=byoc test CA',
-             '-keyout', str(ca_key), '-out', str(ca))
-    cert, key = _leaf(certs, ca, ca_key, 'sip.telnyx.com')
+    ca, cert, key = make_pki(tmp_path_factory.mktemp('certs'))
     carriers = [{'address': a, 'port': 25070, 'tls_port': CARRIER_TLS_PORT} for a in (CARRIER1, CARRIER2)]
     bed = make_bed(tmp_path_factory, 'tls', TRUNKS, sbc_tls_certificate=str(cert), sbc_tls_private_key=str(key),
                    sbc_tls_ca_list=str(ca), sbc_carrier_addresses=carriers, sbc_probing_mode=1)
     bed.ca, bed.cert, bed.key = ca, cert, key
-    bed.wrong_cert, bed.wrong_key = _leaf(certs, ca, ca_key, 'attacker.example')
+    bed.wrong_cert, bed.wrong_key = make_pki.leaf(ca.parent, 'attacker.example')
     yield from serve(bed)
 
 
@@ -150,7 +63,7 @@ def test_calls_go_to_the_carrier_over_verified_tls(bed, parties):
     assert len(invites) == 1
     assert invites[0].startswith('INVITE sip:+18005551234@sip.telnyx.com')
     assert re.search(r'^Via: SIP/2.0/TLS 127\.0\.0\.1:%d' % (SBC_PORT + 1), invites[0], flags=re.M)
-    assert re.search(r'^X-Telnyx-Token: %s$' % TOKEN, invites[0], flags=re.M)
+    assert re.search(r'^X-Telnyx-Token: %s\r?$' % TOKEN, invites[0], flags=re.M)
     assert carrier.versions[0] in ('TLSv1.2', 'TLSv1.3')
 
 
