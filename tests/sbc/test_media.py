@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CARRIER1, CARRIER_PORT, CC, PBX_PORT, RTP_PORTS, RTPE_NG_PORT, TOKEN, make_bed, serve, stop_pid, wait_for
+from conftest import CARRIER1, CARRIER2, CARRIER_PORT, CC, PBX_PORT, RTP_PORTS, RTPE_NG_PORT, TOKEN, make_bed, serve, stop_pid, wait_for
 from siptools import Endpoint, TlsCarrier, make_pki, request, sdp
 
 TRUNKS = [
