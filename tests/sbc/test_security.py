@@ -166,7 +166,7 @@ def test_outbound_call_rate_is_capped(bed, parties):
         for i in range(12):
             pbx.send(request('INVITE', 'sip:+1800555%04d@%s:%d' % (i, CC, bed.trunk_port(0)), pbx.address, _sbc(bed),
                              body=sdp(CC, 6090)), _sbc(bed))
-        refused = wait_for(lambda: len([r for r in pbx.replies(r'^SIP/2\.0 503 Call Rate Limit')]) >= 12 - 2 * CPS_LIMIT, 5)
+        refused = wait_for(lambda: len(pbx.replies(r'^SIP/2\.0 503 Call Rate Limit')) >= 12 - 2 * CPS_LIMIT, 5)
         time.sleep(0.5)
         relayed = {m.split('Call-ID:', 1)[1].split('\n', 1)[0].strip() for m in carrier.requests('INVITE')}
     # the burst can straddle a second boundary: at most two windows' worth
