@@ -206,6 +206,8 @@ def _one(trunk, index, listen_port, problems):
         'srtp': _media(trunk, problems, where), 'codecs': _codecs(trunk, problems, where),
         'dispatcher_set': FIRST_SET + index,
     }
+    if record['srtp'] and transport != 'tls':
+        problems.append('%s: encrypted_media SRTP requires transport TLS (the SDES keys travel in the SIP body)' % where)
     record.update(_auth(trunk, kind, problems, where))
     return record
 

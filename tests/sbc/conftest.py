@@ -198,11 +198,12 @@ class SipParties:
             wait_for(lambda: _tcp_listening(ip, port), 5)
         return uas
 
-    def uac(self, name, service, sbc_port, ip=CC, port=CALLER_PORT, scenario='uac_cc.xml', media_port=6001, extra=(), timeout=20):
-        """Place one call through the SBC; return (sipp rc, messages the caller received)."""
+    def uac(self, name, service, sbc_port, ip=CC, port=CALLER_PORT, scenario='uac_cc.xml', media_port=6001, extra=(), timeout=20,
+            calls=1, rate=1):
+        """Place calls (one by default) through the SBC; return (sipp rc, messages the caller received)."""
         trace, out = self._files(name)
         cmd = ['sipp', '%s:%d' % (CC, sbc_port), '-sf', str(SCENARIOS / scenario), '-s', service, '-i', ip, '-p', str(port),
-               '-mi', ip, '-mp', str(media_port), '-t', 'u1', '-m', '1', '-r', '1', '-timeout', '%ds' % timeout,
+               '-mi', ip, '-mp', str(media_port), '-t', 'u1', '-m', str(calls), '-r', str(rate), '-l', '1', '-timeout', '%ds' % timeout,
                '-timeout_error', '-nostdin', '-trace_msg', '-message_file', str(trace)] + list(extra)
         with open(out, 'w') as fh:
             proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=str(self.logdir))

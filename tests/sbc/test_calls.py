@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from conftest import (CARRIER1, CARRIER2, CARRIER_PORT, CC, PBX_PORT, STRANGER, TECH_PREFIX, TOKEN,
-                      header, make_bed, serve, wait_for)
+from conftest import (CALLER_PORT, CARRIER1, CARRIER2, CARRIER_PORT, CC, PBX_PORT, STRANGER, TECH_PREFIX, TOKEN,
+                      header, make_bed, parse_trace, serve, wait_for)
 
 TRUNKS = [
     {'name': 'acme-token', 'type': 'ip', 'ip_auth_method': 'token', 'token': TOKEN, 'ips': [{'address': CC}]},
@@ -137,3 +137,22 @@ def test_failover_when_primary_is_down_and_probing_brings_it_back(bed, parties):
     rc, _replies = parties.uac('primary-back', NUMBER, bed.trunk_port(0))
     assert rc == 0
     assert len(primary.requests('INVITE')) == 1 and len(secondary.requests('INVITE')) == 2
+
+
+def test_topology_is_hidden_from_telnyx(bed, parties):
+    """Telnyx sees the SBC in Via, Contact and From, and neither the caller's address (port 25080) nor its Call-ID."""
+    primary = parties.uas('carrier1', CARRIER1, CARRIER_PORT)
+    rc, _replies = parties.uac('hidden-call', NUMBER, bed.trunk_port(0))
+    assert rc == 0
+    caller_sent = [m for d, m in parse_trace(parties.logdir / ('%02d-hidden-call.msg' % parties.count)) if d == 'sent']
+    caller_call_id = header(caller_sent[0], 'Call-ID')
+    received = primary.messages()
+    assert [m.split(' ', 1)[0] for m in received if not m.startswith('OPTIONS')][:3] == ['INVITE', 'ACK', 'BYE']
+    for message in received:
+        heads = message.split('\n\n', 1)[0]
+        assert ':%d' % CALLER_PORT not in heads, message
+        assert caller_call_id not in heads
+    invite = primary.requests('INVITE')[0]
+    assert re.search(r'^From: "CC Agent" <sip:agent1001@%s>;tag=' % re.escape(CC), invite, flags=re.M)
+    assert header(invite, 'Contact').startswith('<sip:%s;' % CC)
+    assert len(re.findall(r'^Via:', invite, flags=re.M)) == 2 and ';branch=z9hG4bKsr-' in invite

@@ -15,13 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CARRIER1, CARRIER_PORT, CC, RTP_PORTS, RTPE_NG_PORT, TOKEN, make_bed, serve, stop_pid, wait_for
+from conftest import CARRIER1, CARRIER2, CARRIER_PORT, CC, PBX_PORT, RTP_PORTS, RTPE_NG_PORT, TOKEN, make_bed, serve, stop_pid, wait_for
+from siptools import Endpoint, TlsCarrier, make_pki, request, sdp
 
 TRUNKS = [
     {'name': 'acme-rtp', 'type': 'ip', 'ip_auth_method': 'token', 'token': TOKEN},
+    # SRTP only over TLS (the SDES keys travel in the SIP body)
     {'name': 'acme-srtp', 'type': 'ip', 'ip_auth_method': 'token', 'token': TOKEN,
-     'inbound': {'encrypted_media': 'SRTP'}, 'outbound': {'encrypted_media': 'SRTP'}},
+     'inbound': {'transport': 'TLS', 'encrypted_media': 'SRTP'}, 'outbound': {'encrypted_media': 'SRTP'}},
 ]
+CARRIER_TLS_PORT = 25071
 CC_MEDIA, CARRIER_MEDIA = 6001, 6002
 SRTP_TAG = 10  # AES_CM_128_HMAC_SHA1_80 adds an 80-bit authentication tag to every packet
 
@@ -41,11 +44,16 @@ def _ng_ping():
 
 @pytest.fixture(scope='module')
 def bed(tmp_path_factory):
-    bed = make_bed(tmp_path_factory, 'media', TRUNKS, sbc_rtpengine=True)
+    ca, cert, key = make_pki(tmp_path_factory.mktemp('certs'))
+    carriers = [{'address': a, 'port': CARRIER_PORT, 'tls_port': CARRIER_TLS_PORT} for a in (CARRIER1, CARRIER2)]
+    bed = make_bed(tmp_path_factory, 'media', TRUNKS, sbc_rtpengine=True, sbc_tls_certificate=str(cert),
+                   sbc_tls_private_key=str(key), sbc_tls_ca_list=str(ca), sbc_carrier_addresses=carriers, sbc_probing_mode=1)
+    bed.cert, bed.key = cert, key
     conf = bed.config_dir / 'rtpengine.conf'
     with open(bed.workdir / 'rtpengine.log', 'w') as log:
         rtpengine = subprocess.Popen([shutil.which('rtpengine'), '--config-file=%s' % conf, '--foreground', '--log-stderr'],
                                      stdout=log, stderr=subprocess.STDOUT)
+    bed.rtpengine = rtpengine
     try:
         assert wait_for(_ng_ping, 15), 'rtpengine did not answer on its NG socket'
         yield from serve(bed)
@@ -87,25 +95,44 @@ def _relayed(port):
     return RTP_PORTS[0] <= port <= RTP_PORTS[1]
 
 
+def _formats(sdp_text):
+    m = re.search(r'^m=audio \d+ RTP/S?AVP ([0-9 ]+?)\r?$', sdp_text, flags=re.M)
+    return m.group(1).split() if m else None
+
+
 @pytest.mark.parametrize('trunk,srtp', [(0, False), (1, True)], ids=['rtp', 'srtp'])
 def test_media_and_dtmf_flow_through_rtpengine(bed, parties, trunk, srtp):
     tcpdump, pcap = _capture(bed.workdir, TRUNKS[trunk]['name'])
+    tls = None
     try:
-        carrier = parties.uas('carrier1-media', CARRIER1, CARRIER_PORT, scenario='uas_srtp.xml' if srtp else 'uas_answer.xml',
-                              media_port=CARRIER_MEDIA, extra=['-rtp_echo'])
+        if srtp:
+            tls = TlsCarrier(CARRIER1, CARRIER_TLS_PORT, str(bed.cert), str(bed.key), media_port=CARRIER_MEDIA)
+            assert wait_for(lambda: bed.log_lines(r'TLS connection \d+ to %s:%d verified' % (CARRIER1, CARRIER_TLS_PORT)), 10)
+            assert wait_for(lambda: bed.kamailio.dispatcher_flags(11).get('sip:%s:%d;transport=tls' % (CARRIER1, CARRIER_TLS_PORT), '')
+                            .startswith('A'), 10)
+        else:
+            carrier = parties.uas('carrier1-media', CARRIER1, CARRIER_PORT, media_port=CARRIER_MEDIA, extra=['-rtp_echo'])
         rc, replies = parties.uac('media-call', '+18005551234', bed.trunk_port(trunk), media_port=CC_MEDIA,
                                   extra=['-set', 'media', 'true'])
     finally:
         stop_pid(tcpdump, first=signal.SIGINT)
+        if tls:
+            tls.stop()
     assert rc == 0
-    offer = carrier.requests('INVITE')[0]
+    offer = tls.invites()[0] if srtp else carrier.requests('INVITE')[0]
     answer = [r for r in replies if r.startswith('SIP/2.0 200') and 'm=audio' in r][0]
     # both legs see rtpengine, not each other
-    for sdp in (offer, answer):
-        assert 'c=IN IP4 127.0.0.1' in sdp
-        assert _relayed(int(re.search(r'^m=audio (\d+)', sdp, flags=re.M).group(1)))
+    for sdp_text in (offer, answer):
+        assert 'c=IN IP4 127.0.0.1' in sdp_text
+        assert _relayed(int(re.search(r'^m=audio (\d+)', sdp_text, flags=re.M).group(1)))
     assert ('RTP/SAVP' in offer and 'a=crypto:' in offer) == srtp
     assert 'RTP/AVP ' in answer and 'a=crypto' not in answer
+    # the trunk is G.711-only: rtpengine's codec flags keep the caller's G.729 away from Telnyx
+    assert _formats(offer) == ['0', '8', '101'] and 'G729' not in offer
+    if srtp:
+        # a suite every SDES stack decrypts comes first; no AEAD-GCM suite (baresip reads its keys wrongly)
+        suites = re.findall(r'^a=crypto:\d+ (\S+) ', offer, flags=re.M)
+        assert suites[0] == 'AES_CM_128_HMAC_SHA1_80' and not [x for x in suites if x.startswith('AEAD_')], suites
 
     packets = read_pcap(pcap)
     from_cc = [p[4] for p in packets if (p[0], p[1]) == (CC, CC_MEDIA) and _relayed(p[3])]
@@ -118,3 +145,21 @@ def test_media_and_dtmf_flow_through_rtpengine(bed, parties, trunk, srtp):
     assert len(dtmf) >= 10, 'RFC 2833 telephone-event packets did not reach the carrier'
     tag = SRTP_TAG if srtp else 0
     assert sorted({len(p) for p in to_carrier}) == sorted({len(p) + tag for p in from_cc})
+
+
+def test_calls_are_refused_when_rtpengine_is_down(bed, parties):
+    """Last in this module: rtpengine stops; calls either way are refused, none goes on unanchored."""
+    stop_pid(bed.rtpengine)
+    carrier = parties.uas('carrier1-norelay', CARRIER1, CARRIER_PORT, media_port=CARRIER_MEDIA)
+    pbx = parties.uas('pbx-norelay', CC, PBX_PORT, media_port=6011)
+    assert wait_for(lambda: bed.kamailio.dispatcher_flags(10).get('sip:%s:%d;transport=udp' % (CARRIER1, CARRIER_PORT), '')
+                    .startswith('A'), 10)
+    finals = {}
+    for direction, source, port in (('outbound', CC, 25087), ('inbound', CARRIER1, 25086)):
+        with Endpoint(source, port) as caller:
+            caller.send(request('INVITE', 'sip:+18005551234@%s:%d' % (CC, bed.trunk_port(0)), caller.address,
+                                (CC, bed.trunk_port(0)), body=sdp(source, 6090)), (CC, bed.trunk_port(0)))
+            finals[direction] = caller.wait(r'^SIP/2\.0 [3-6]\d\d', 20)
+    for direction, final in finals.items():
+        assert final and final[0].startswith('SIP/2.0 503 Media Relay Unavailable'), (direction, final)
+    assert not carrier.requests('INVITE') and not pbx.requests('INVITE')

@@ -5,10 +5,12 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
+import subprocess
 
 import pytest
 
-from conftest import CARRIER1, CARRIER2, CARRIER_PORT, TOKEN, make_bed, serve, wait_for
+from conftest import CARRIER1, CARRIER2, CARRIER_PORT, TOKEN, base_vars, make_bed, run_role, serve, wait_for
 
 TRUNKS = [{'name': 'acme-token', 'type': 'ip', 'ip_auth_method': 'token', 'token': TOKEN}]
 NEW_CARRIER = '127.0.0.4'
@@ -48,6 +50,8 @@ def test_list_change_reloads_without_restart(bed):
     assert bed.kamailio.alive() and bed.kamailio.pid == pid
 
 
+SRTP_TRUNKS = [dict(TRUNKS[0], name='srtp-udp', inbound={'encrypted_media': 'SRTP'}),
+               dict(TRUNKS[0], name='srtp-tcp', inbound={'transport': 'TCP', 'encrypted_media': 'SRTP'})]
 BROKEN_TRUNKS = [dict(TRUNKS[0], ip_auth_method='tech_prefix', tech_prefix='12345'), dict(TRUNKS[0], name='other', token='short')]
 
 
@@ -56,7 +60,9 @@ BROKEN_TRUNKS = [dict(TRUNKS[0], ip_auth_method='tech_prefix', tech_prefix='1234
      ["host '127.0.0.300' is not an IP literal", "host 'sip.telnyx.com' is not an IP literal"]),
     ({'byoc_trunks': BROKEN_TRUNKS}, ["(acme-token).tech_prefix: '12345' is not 4 digits", '(other).token: 12-48 characters']),
     ({'sbc_kamailio_mpath': '/nonexistent/kamailio/modules'}, ['kamailio -c rejected the generated configuration']),
-], ids=['list-entries', 'trunk-values', 'kamailio-c'])
+    ({'byoc_trunks': SRTP_TRUNKS}, ['(srtp-udp): encrypted_media SRTP requires transport TLS',
+                                    '(srtp-tcp): encrypted_media SRTP requires transport TLS']),
+], ids=['list-entries', 'trunk-values', 'kamailio-c', 'srtp-without-tls'])
 def test_broken_input_leaves_the_running_sbc_alone(bed, parties, override, problems):
     pid, before = bed.kamailio.pid, _snapshot(bed)
     proc = bed.render(sbc_reload_lists=True, **override)
@@ -66,3 +72,33 @@ def test_broken_input_leaves_the_running_sbc_alone(bed, parties, override, probl
     assert _snapshot(bed) == before
     assert bed.kamailio.alive() and bed.kamailio.pid == pid
     assert _call_succeeds(bed, parties)
+
+
+def _firewall_vars(tmp_path, **extra):
+    return base_vars(tmp_path / 'etc', tmp_path / 'run', TRUNKS, sbc_firewall=True, sbc_rtpengine=True, **extra)
+
+
+@pytest.mark.skipif(not shutil.which('nft', path='/usr/sbin:/usr/bin:/sbin'), reason='nft is needed (scripts/setup installs nftables)')
+def test_firewall_rules_open_sip_to_telnyx_and_the_pbx_only(tmp_path):
+    proc = run_role(tmp_path, _firewall_vars(tmp_path, sbc_firewall_media_networks=['127.0.0.128/25']))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    rules = (tmp_path / 'etc' / 'sbc-firewall.nft').read_text()
+    assert 'elements = { %s, %s, %s }' % (CARRIER1, CARRIER2, '127.0.0.1') in rules
+    assert 'th dport { 25060 } ip saddr @sip_peers4 accept' in rules and 'th dport { 25060 } drop' in rules
+    assert 'udp dport 31000-31100 ip saddr @media_peers4 accept' in rules and 'udp dport 31000-31100 drop' in rules
+    assert 'ct count over 32' in rules
+    # the file the role wrote is what nft accepts (the role validated it with nft -c too)
+    check = subprocess.run([shutil.which('nft', path='/usr/sbin:/usr/bin:/sbin'), '-c', '-f', str(tmp_path / 'etc' / 'sbc-firewall.nft')],
+                           capture_output=True, text=True, timeout=30, check=False)
+    assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.parametrize('networks,problem', [
+    ([], 'sbc_firewall with sbc_rtpengine needs sbc_firewall_media_networks'),
+    (['192.0.2.0/33'], 'failed to validate'),
+], ids=['no-media-networks', 'nft-rejects'])
+@pytest.mark.skipif(not shutil.which('nft', path='/usr/sbin:/usr/bin:/sbin'), reason='nft is needed (scripts/setup installs nftables)')
+def test_firewall_refuses_bad_input(tmp_path, networks, problem):
+    proc = run_role(tmp_path, _firewall_vars(tmp_path, sbc_firewall_media_networks=networks))
+    assert proc.returncode != 0 and problem in proc.stdout, proc.stdout[-3000:]
+    assert not (tmp_path / 'etc' / 'sbc-firewall.nft').exists()

@@ -9,12 +9,11 @@ import re
 import shutil
 import socket
 import ssl
-import subprocess
-import threading
 
 import pytest
 
-from conftest import CARRIER1, CARRIER2, CC, SBC_PORT, TOKEN, make_bed, serve
+from conftest import CARRIER1, CARRIER2, CC, SBC_PORT, TOKEN, make_bed, serve, wait_for
+from siptools import Endpoint, TlsCarrier, request, sdp, make_pki
 
 CARRIER_TLS_PORT = 25071
 TRUNKS = [{'name': 'acme-tls', 'type': 'ip', 'ip_auth_method': 'token', 'token': TOKEN, 'inbound': {'transport': 'TLS'}}]
@@ -22,85 +21,19 @@ TRUNKS = [{'name': 'acme-tls', 'type': 'ip', 'ip_auth_method': 'token', 'token':
 pytestmark = pytest.mark.skipif(not shutil.which('openssl'), reason='openssl is needed to make a test certificate')
 
 
-def _sip_request_complete(data):
-    head, sep, body = data.partition(b'\r\n\r\n')
-    if not sep:
-        return False
-    m = re.search(rb'^(?:Content-Length|l):\s*(\d+)', head, flags=re.M | re.I)
-    return len(body) >= (int(m.group(1)) if m else 0)
-
-
-class TlsCarrier:
-    """Telnyx stand-in on TLS: records each request and refuses INVITEs with 403 (no failover on 403)."""
-
-    def __init__(self, address, port, cert, key):
-        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.context.minimum_version = ssl.TLSVersion.TLSv1_2
-        self.context.load_cert_chain(cert, key)
-        self.listener = socket.create_server((address, port))
-        self.listener.settimeout(0.2)
-        self.requests, self.versions = [], []
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        while not self.stopped.is_set():
-            try:
-                conn, _peer = self.listener.accept()
-            except socket.timeout:
-                continue
-            with conn:
-                conn.settimeout(5)
-                try:
-                    with self.context.wrap_socket(conn, server_side=True) as tls:
-                        self.versions.append(tls.version())
-                        self._talk(tls)
-                except (OSError, ssl.SSLError):
-                    continue
-
-    def _talk(self, tls):
-        data = b''
-        while not self.stopped.is_set():
-            chunk = tls.recv(65535)
-            if not chunk:
-                return
-            data += chunk
-            while _sip_request_complete(data):
-                head, _sep, rest = data.partition(b'\r\n\r\n')
-                data = rest
-                text = head.decode(errors='replace')
-                self.requests.append(text)
-                if text.startswith('INVITE '):
-                    tls.sendall(self._reply(text))
-
-    @staticmethod
-    def _reply(request):
-        keep = [line for line in request.split('\r\n')[1:] if re.match(r'^(Via|From|Call-ID|CSeq):', line, flags=re.I)]
-        to = [line for line in request.split('\r\n') if line.lower().startswith('to:')][0]
-        return ('\r\n'.join(['SIP/2.0 403 Forbidden'] + keep + [to + ';tag=tlscarrier', 'Content-Length: 0', '', ''])).encode()
-
-    def stop(self):
-        self.stopped.set()
-        self.thread.join(5)
-        self.listener.close()
-
-
 @pytest.fixture(scope='module')
 def bed(tmp_path_factory):
-    certs = tmp_path_factory.mktemp('certs')
-    cert, key = certs / 'cert.pem', certs / 'key.pem'
-    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=sip.telnyx.com',
-                    '-keyout', str(key), '-out', str(cert)], check=True, capture_output=True, timeout=60)
+    ca, cert, key = make_pki(tmp_path_factory.mktemp('certs'))
     carriers = [{'address': a, 'port': 25070, 'tls_port': CARRIER_TLS_PORT} for a in (CARRIER1, CARRIER2)]
     bed = make_bed(tmp_path_factory, 'tls', TRUNKS, sbc_tls_certificate=str(cert), sbc_tls_private_key=str(key),
-                   sbc_tls_ca_list=str(cert), sbc_carrier_addresses=carriers)
-    bed.cert, bed.key = cert, key
+                   sbc_tls_ca_list=str(ca), sbc_carrier_addresses=carriers, sbc_probing_mode=1)
+    bed.ca, bed.cert, bed.key = ca, cert, key
+    bed.wrong_cert, bed.wrong_key = make_pki.leaf(ca.parent, 'attacker.example')
     yield from serve(bed)
 
 
 def test_sbc_answers_sip_over_tls(bed):
-    context = ssl.create_default_context(cafile=str(bed.cert))
+    context = ssl.create_default_context(cafile=str(bed.ca))
     context.check_hostname = False
     with socket.create_connection((CC, SBC_PORT + 1), timeout=5) as raw, context.wrap_socket(raw) as tls:
         assert tls.version() in ('TLSv1.2', 'TLSv1.3')
@@ -111,9 +44,17 @@ def test_sbc_answers_sip_over_tls(bed):
         assert tls.recv(4096).startswith(b'SIP/2.0 200')
 
 
+def _verified(bed, address, name):
+    return bed.log_lines(r'TLS connection \d+ to %s:%d verified as %s' % (re.escape(address), CARRIER_TLS_PORT, re.escape(name)))
+
+
 def test_calls_go_to_the_carrier_over_verified_tls(bed, parties):
     carrier = TlsCarrier(CARRIER1, CARRIER_TLS_PORT, str(bed.cert), str(bed.key))
     try:
+        # the SBC's OPTIONS probe (no token) opens the connection and checks the certificate's name first
+        assert wait_for(lambda: _verified(bed, CARRIER1, 'sip.telnyx.com'), 10)
+        assert wait_for(lambda: bed.kamailio.dispatcher_flags(10).get('sip:%s:%d;transport=tls' % (CARRIER1, CARRIER_TLS_PORT), '')
+                        .startswith('A'), 10)
         rc, replies = parties.uac('tls-call', '+18005551234', SBC_PORT, scenario='uac_expect403.xml')
     finally:
         carrier.stop()
@@ -122,5 +63,32 @@ def test_calls_go_to_the_carrier_over_verified_tls(bed, parties):
     assert len(invites) == 1
     assert invites[0].startswith('INVITE sip:+18005551234@sip.telnyx.com')
     assert re.search(r'^Via: SIP/2.0/TLS 127\.0\.0\.1:%d' % (SBC_PORT + 1), invites[0], flags=re.M)
-    assert re.search(r'^X-Telnyx-Token: %s$' % TOKEN, invites[0], flags=re.M)
+    assert re.search(r'^X-Telnyx-Token: %s\r?$' % TOKEN, invites[0], flags=re.M)
     assert carrier.versions[0] in ('TLSv1.2', 'TLSv1.3')
+
+
+def test_only_the_pinned_cas_are_trusted(bed):
+    tls_cfg = (bed.config_dir / 'tls.cfg').read_text()
+    assert 'ca_list = %s/carrier-ca.pem' % bed.config_dir in tls_cfg
+    assert '/etc/ssl' not in tls_cfg
+    assert (bed.config_dir / 'carrier-ca.pem').read_bytes() == bed.ca.read_bytes()
+
+
+def test_a_wrong_name_from_a_trusted_ca_gets_no_call_and_no_token(bed):
+    """Both Telnyx addresses present CN=attacker.example from the pinned CA: no request, no token reaches them."""
+    carriers = [TlsCarrier(a, CARRIER_TLS_PORT, str(bed.wrong_cert), str(bed.wrong_key)) for a in (CARRIER1, CARRIER2)]
+    try:
+        for address in (CARRIER1, CARRIER2):
+            assert wait_for(lambda: bed.log_lines(r'TLS peer %s:%d presented CN=attacker\.example' % (re.escape(address), CARRIER_TLS_PORT)), 10)
+        with Endpoint(CC, 25088) as pbx:
+            pbx.send(request('INVITE', 'sip:+18005551234@%s:%d' % (CC, SBC_PORT), pbx.address, (CC, SBC_PORT),
+                             body=sdp(CC, 6090)), (CC, SBC_PORT))
+            final = pbx.wait(r'^SIP/2\.0 [3-6]\d\d', 15)
+    finally:
+        for carrier in carriers:
+            carrier.stop()
+    assert final and final[0].startswith('SIP/2.0 503'), final
+    for carrier in carriers:
+        assert carrier.versions, 'the SBC never tried TLS toward %s' % carrier.listener
+        assert not [r for r in carrier.requests if not r.startswith('OPTIONS ')]
+        assert not [r for r in carrier.requests if TOKEN in r]
