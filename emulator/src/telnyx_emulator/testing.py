@@ -161,12 +161,15 @@ def start(*flags, api_key=DEFAULT_KEY, timeout=20, python=None):
 def running_emulator(*flags, api_key=DEFAULT_KEY, timeout=20):
     """Context manager: a running emulator (see start), stopped by PID on exit."""
     emulator = start(*flags, api_key=api_key, timeout=timeout)
+    failed = True
     try:
         yield emulator
-    except BaseException:
-        emulator.stop()  # the test's own error comes first; the log stays for a look
-        raise
-    emulator.finish()
+        failed = False
+    finally:
+        if failed:
+            emulator.stop()  # the test's own error comes first; the log stays for a look
+        else:
+            emulator.finish()
 
 
 def emulator_fixture(*flags, scope='function', api_key=DEFAULT_KEY):
