@@ -643,8 +643,8 @@ class LoopbackHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
-        if action == 'slow':
-            time.sleep(1.0)
+        if action == 'slow':  # answers only once the test has seen its client time out (a condition, not a clock)
+            server.release.wait(30)
             action = (200, {'data': 'late'})
         status, payload = action
         data = json.dumps(payload).encode()
@@ -669,12 +669,13 @@ class LoopbackServer(ThreadingHTTPServer):
 @pytest.fixture(name='loopback')
 def fixture_loopback():
     server = LoopbackServer(('127.0.0.1', 0), LoopbackHandler)
-    server.script, server.seen, server.lock = {}, [], threading.Lock()
+    server.script, server.seen, server.lock, server.release = {}, [], threading.Lock(), threading.Event()
     thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.05})
     thread.start()
     try:
         yield server
     finally:
+        server.release.set()
         server.shutdown()
         server.server_close()
         thread.join(5)
@@ -716,6 +717,7 @@ def test_real_timeout_and_refused_are_transport_errors(loopback):
     with pytest.raises(TelnyxError) as info:
         loopback_client(loopback, retry_timeout=0, timeout=0.2).get('/ips/2')
     assert info.value.status is None and 'timed out' in str(info.value)
+    loopback.release.set()
     with socket.socket() as probe:
         probe.bind(('127.0.0.1', 0))
         free_port = probe.getsockname()[1]
