@@ -4,7 +4,8 @@
 
 Order of work for each /v2 request: count it, wait --latency-ms (+ jitter), take a rate-limit
 token (429 when none), roll for an injected 5xx (--error-rate), check the bearer key, then do
-the request. A write that succeeded may then be dropped (--drop-after-commit): the change stays
+the request. With --seed every request rolls its own dice, seeded by the request (method, route, query,
+body, and how many such requests came before), so concurrent clients meet the same faults in any order. A write that succeeded may then be dropped (--drop-after-commit): the change stays
 committed and the TCP connection is aborted without an answer.
 """
 from __future__ import annotations
@@ -151,7 +152,9 @@ class Emulator:
         found = self.routes.match(request.url.path)
         self.stats.count(method, found[0] if found else '/v2/{unknown}')
         headers = {}
-        delay = self.config.latency_ms + self.dice.jitter()
+        body = await request.body() if method in ('POST', 'PATCH') else b''
+        dice = self.dice.for_request(method, found[0] if found else request.url.path, request.url.query, body)
+        delay = self.config.latency_ms + dice.jitter()
         if delay:
             await asyncio.sleep(delay / 1000.0)
         if self.bucket:
@@ -159,7 +162,7 @@ class Emulator:
             if not allowed:
                 detail = 'Rate limit exceeded: at most %s requests a second.' % headers['x-ratelimit-limit']
                 return answer(429, {'errors': [error('10011', 'Too many requests', detail)]}, headers)
-        injected = self.dice.injected_error()
+        injected = dice.injected_error()
         if injected:
             status, code, title, detail = injected
             return answer(status, {'errors': [error(code, title, detail)]}, headers)
@@ -171,7 +174,7 @@ class Emulator:
             status, payload = await self.dispatch(request, found)
         except ApiError as exc:
             return answer(exc.status, {'errors': exc.errors}, headers)
-        if method in WRITES and self.dice.drop():
+        if method in WRITES and dice.drop():
             return DropResponse()
         return answer(status, payload, headers)
 
