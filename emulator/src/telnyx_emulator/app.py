@@ -4,8 +4,9 @@
 
 Order of work for each /v2 request: count it, wait --latency-ms (+ jitter), take a rate-limit
 token (429 when none), roll for an injected 5xx (--error-rate), check the bearer key, then do
-the request. With --seed every request rolls its own dice, seeded by the request (method, route, query,
-body, and how many such requests came before), so concurrent clients meet the same faults in any order. A write that succeeded may then be dropped (--drop-after-commit): the change stays
+the request. With --seed every request rolls its own dice, seeded by the request (method, route,
+query, body, and how many such requests came before), so concurrent clients meet the same faults in
+any order. A write that succeeded may then be dropped (--drop-after-commit): the change stays
 committed and the TCP connection is aborted without an answer.
 """
 from __future__ import annotations
