@@ -22,6 +22,7 @@ from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
 
+from telnyx_emulator.barrier import Barriers
 from telnyx_emulator.faults import Dice, Stats, TokenBucket
 from telnyx_emulator.store import CONNECTION_KINDS, ApiError, State, dumps, error
 
@@ -103,6 +104,7 @@ class Emulator:
         self.routes = Routes()
         self.dice = Dice(config.seed, config.error_rate, config.drop_after_commit, config.jitter_ms)
         self.bucket = TokenBucket(config.rate_limit) if config.rate_limit else None
+        self.barriers = Barriers()
         self.saved_version = None
         if config.state_file and os.path.exists(config.state_file):
             with open(config.state_file, encoding='utf-8') as handle:
@@ -136,6 +138,15 @@ class Emulator:
     # -- control endpoints ------------------------------------------------------------------------
     async def stats_endpoint(self, _request):
         return answer(200, self.stats.as_dict())
+
+    async def barrier_endpoint(self, request):
+        if request.method == 'POST':
+            try:
+                body = json.loads(await request.body() or b'{}')
+                self.barriers.arm(body['route'], body.get('parties', 2), body.get('timeout', 120))
+            except (ValueError, KeyError, TypeError):
+                return answer(422, {'errors': [error('10015', 'Bad Request', 'Expected {"route": "METHOD /v2/...", "parties": N, "timeout": S}.')]})
+        return answer(200, self.barriers.status())
 
     async def reset_endpoint(self, request):
         self.stats = Stats()
@@ -171,6 +182,7 @@ class Emulator:
             return answer(401, {'errors': [error('10009', 'Authentication failed',
                                                  'The required authentication headers were either invalid or not included in the request.')]},
                           headers)
+        await self.barriers.wait('%s %s' % (method, found[0] if found else '/v2/{unknown}'), request.headers.get('authorization', ''))
         try:
             status, payload = await self.dispatch(request, found)
         except ApiError as exc:
@@ -238,6 +250,7 @@ def create_app(config=None):
     routes = [
         Route('/_emulator/stats', emulator.stats_endpoint, methods=['GET']),
         Route('/_emulator/reset', emulator.reset_endpoint, methods=['POST']),
+        Route('/_emulator/barrier', emulator.barrier_endpoint, methods=['GET', 'POST']),
         Route('/v2/{rest:path}', emulator.v2, methods=['GET', 'POST', 'PATCH', 'DELETE', 'PUT']),
     ]
     app = Starlette(routes=routes, lifespan=emulator.lifespan)
