@@ -1,9 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) byoc.carrier contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The reconcile engine of byoc.carrier.sip_connections (private).
+"""The one write engine of byoc.carrier (private): sip_connections runs it on its list of entries, sip_connection,
+sip_inbound and sip_outbound on a one-entry list (``Entry.one``, through ``_runner.SettingsRun``).
 
-One call reconciles a whole list of connections:
+The way the account is read is the one thing that differs, a read strategy handed to ``Reconciler``:
+``AccountRead`` (every collection once, sip_connections) or ``NamedRead`` (the entry's connection by its exact name,
+its IPs/FQDNs only when the entry manages them, the voice profile by name: a single trunk stays a handful of
+requests). Planning, writing, check mode, the type-change and create rules are the same code for both.
+
+One call of sip_connections reconciles a whole list of connections:
 
 1. ``validate_entries(raw)``: every entry checked before any request (Ansible types and choices per entry,
    then the settings table's rules per scope and kind), every problem at once, each naming the entry and
@@ -24,6 +30,7 @@ One call reconciles a whole list of connections:
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -45,7 +52,18 @@ DEFAULT_WORKERS = 8
 
 
 class EntryError(Exception):
-    """A problem that fails one entry (the others go on)."""
+    """A problem that fails one entry (the others go on). ``problems``: the option problems it joins (None: a rule of
+    the run, e.g. a duplicate name); ``fields``: what a one-entry caller reports with it (e.g. ``ids``)."""
+
+    def __init__(self, msg, problems=None, **fields):
+        super().__init__(msg)
+        self.problems = problems
+        self.fields = fields
+
+
+def _problems_error(problems):
+    """The EntryError of option problems (a one-entry caller reports them as the module's ``problems``)."""
+    return EntryError('; '.join(problems), problems=problems)
 
 
 def entry_spec():
@@ -57,16 +75,36 @@ def entry_spec():
 
 
 class Entry:
-    """One declared connection, validated."""
+    """One declared connection, validated.
 
-    def __init__(self, index, params):
+    ``scopes``: the (scope, prefix in results, key of its options) it manages; every scope for a ``connections``
+    entry, one for a singular module's entry (``Entry.one``). ``outcome``: the objects before and after the run,
+    the options planned with and whether a write happened (the singular modules shape their result from it).
+    """
+
+    def __init__(self, index, params, scopes=SCOPES):
         self.index = index
         self.params = params
+        self.scopes = scopes
         self.name = params['name']
         self.kind = params.get('type')
         self.state = params.get('state') or 'present'
         self.region = params.get('region') or 'com'
         self.label = 'connections[%d] (%s)' % (index, self.name)
+        self.outcome = {}
+
+    @classmethod
+    def one(cls, scope, params):
+        """The one entry of sip_connection (``connection``), sip_inbound or sip_outbound: only that scope, its
+        options the module's; a tab's entry names the connection it changes and takes its kind from the read."""
+        params = dict(params)
+        if scope != 'connection':
+            params.update(name=params['connection'], type=None, state='present')
+        return cls(0, params, scopes=((scope, '', None),))
+
+    def manages(self, scope):
+        """Whether the entry holds the options of ``scope``."""
+        return any(s == scope for s, dummy, dummy2 in self.scopes)
 
     def scope_params(self, key):
         """The options of one scope (the entry's top level for ``connection``); a fresh dict."""
@@ -158,46 +196,44 @@ class _Created:  # pylint: disable=too-few-public-methods
         self.copies = None  # the connections named like it after the creates (None: list the name on its own)
 
 
-class Reconciler:
-    """Reads the account once, then reconciles every entry (and prunes) through a worker pool."""
+def list_children(client, kind, obj):
+    """The IPs/FQDNs of the connection ``obj`` of ``kind``, listed now (one listing by ``filter[connection_id]``)."""
+    return client.list(CHILDREN[kind].path, {'filter[connection_id]': obj['id']})
 
-    def __init__(self, client, entries, check_mode=False, workers=DEFAULT_WORKERS, prune_tags=None, want_diff=False):
-        self.client = client
-        self.entries = entries
-        self.check_mode = check_mode
-        self.workers = max(1, int(workers or DEFAULT_WORKERS))
-        self.prune_tags = list(prune_tags or [])
-        self.want_diff = want_diff
+
+class AccountRead:
+    """The read strategy of ``sip_connections``: every collection the entries need, read once (all pages), the
+    collections in parallel; then every lookup is answered from what was read."""
+
+    overlap_check = True  # creates are checked against overlapping runs (``Reconciler.list_after_creates``)
+
+    def __init__(self):
         self.named = defaultdict(list)
         self.children = {}
         self.profiles = defaultdict(list)
         self.profile_ids = set()
-        self.diffs = {}
-        self.known = defaultdict(set)  # per kind: the connection ids this run knows exist (the overlap check)
-        self.created = []
-        self._lock = threading.Lock()
 
-    # -- reading -------------------------------------------------------------------------------
-    def _needs(self):
-        present = [e for e in self.entries if e.state == 'present']
+    @staticmethod
+    def _needs(rec):
+        present = [e for e in rec.entries if e.state == 'present']
         jobs = dict((kind, ENDPOINTS[kind]) for kind in KINDS)
         for kind, children in CHILDREN.items():
-            if self.prune_tags or any(e.kind == kind for e in self.entries):
+            if rec.prune_tags or any(e.kind == kind for e in rec.entries):
                 jobs[children.option] = children.path
         if any(e.scope_params('outbound').get('outbound_voice_profile') for e in present):
             jobs['profiles'] = OVP_PATH
         return jobs
 
-    def read(self):
-        """Every collection the entries need, read once (all pages), the collections in parallel."""
-        jobs = self._needs()
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(jobs))) as pool:
-            futures = dict((key, pool.submit(self.client.list, path)) for key, path in jobs.items())
+    def read(self, rec):
+        """Read for the Reconciler ``rec``; its ``known`` ids get every connection read."""
+        jobs = self._needs(rec)
+        with ThreadPoolExecutor(max_workers=min(rec.workers, len(jobs))) as pool:
+            futures = dict((key, pool.submit(rec.client.list, path)) for key, path in jobs.items())
             data = dict((key, future.result()) for key, future in futures.items())
         for kind in KINDS:
             for obj in data[kind]:
                 self.named[obj.get('connection_name')].append(obj)
-                self.known[kind].add(obj.get('id'))
+                rec.known[kind].add(obj.get('id'))
         for kind, children in CHILDREN.items():
             grouped = defaultdict(list)
             for item in data.get(children.option, []):
@@ -208,19 +244,124 @@ class Reconciler:
             self.profile_ids.add(profile['id'])
         return data
 
-    # -- running -------------------------------------------------------------------------------
-    def prune_candidates(self):
+    def existing(self, client, entry):  # pylint: disable=unused-argument
+        """The connection named like the entry (any kind), or None; several fail the entry listing their ids."""
+        found = self.named.get(entry.name, [])
+        if len(found) > 1:
+            raise EntryError('%d connections are named %r: %s; rename or delete all but one (never guessed)' % (
+                len(found), entry.name, ', '.join('%s (%s)' % (o.get('id'), _runner.kind_of(o)) for o in found)),
+                ids=[o.get('id') for o in found])
+        return found[0] if found else None
+
+    def children_of(self, client, kind, obj):  # pylint: disable=unused-argument
+        """The IPs/FQDNs of ``obj`` as read."""
+        return self.children.get(kind, {}).get(obj['id'], [])
+
+    def profile(self, client, value, obj):  # pylint: disable=unused-argument
+        """(ids of the profiles named ``value``, whether an id is a profile's) for ``_runner.profile_choice``."""
+        return self.profiles.get(value, []), lambda ident: ident in self.profile_ids
+
+    def prune_candidates(self, entries, tags):
         """Connections carrying every prune tag whose name is not listed (never an untagged one)."""
-        if not self.prune_tags:
+        if not tags:
             return []
-        listed = set(e.name for e in self.entries)
-        wanted = set(self.prune_tags)
+        listed = set(e.name for e in entries)
+        wanted = set(tags)
         out = []
         for name, objs in self.named.items():
             if name in listed:
                 continue
             out.extend(o for o in objs if o.get('tags') and wanted.issubset(set(o.get('tags') or [])))
         return sorted(out, key=lambda o: (o.get('connection_name') or '', o.get('id')))
+
+
+class NamedRead:
+    """The read strategy of a one-entry run (sip_connection, sip_inbound, sip_outbound): nothing up front; the
+    entry's connection found by its exact name (of the entry's kind, then of any kind for the type-change rule),
+    its IPs/FQDNs only when the entry manages them, the voice profile by its name. A single trunk stays a handful
+    of requests; no listing of the whole account."""
+
+    overlap_check = False  # a one-entry create makes no extra listing (as before the one engine)
+
+    def read(self, rec):  # pylint: disable=unused-argument
+        """Nothing is read up front."""
+        return {}
+
+    @staticmethod
+    def _one(client, name, kind, full=True):
+        obj, problem, ids = _runner.one_connection(client, name, kind, full)
+        if problem:
+            raise EntryError(problem, ids=ids)
+        return obj
+
+    def existing(self, client, entry):
+        """The connection named like the entry: of its kind (the full object when the kind comes from the read); a
+        present entry's name found with another kind only is returned too (refused by the type-change rule)."""
+        if entry.state == 'absent' or entry.kind is None:
+            return self._one(client, entry.name, entry.kind or 'any')
+        obj = self._one(client, entry.name, entry.kind)
+        if obj is None:
+            obj = self._one(client, entry.name, 'any', full=False)
+        return obj
+
+    def children_of(self, client, kind, obj):
+        """The IPs/FQDNs of ``obj`` (one listing by ``filter[connection_id]``)."""
+        return list_children(client, kind, obj)
+
+    def profile(self, client, value, obj):
+        """(ids of the profiles named ``value``, whether an id is a profile's); the connection's own profile id
+        needs no lookup."""
+        if value == (obj or {}).get('outbound', {}).get('outbound_voice_profile_id'):
+            return [value], None
+        named = [o['id'] for o in _runner.list_named(client, OVP_PATH, value)]
+
+        def exists(ident):
+            return bool(_ID_RE.match(ident)) and client.get('%s/%s' % (OVP_PATH, ident), missing_ok=True) is not None
+        return named, exists
+
+    def prune_candidates(self, entries, tags):  # pylint: disable=unused-argument
+        """A one-entry run never prunes."""
+        return []
+
+
+_ID_RE = re.compile(r'^([0-9]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$')
+
+
+class Reconciler:
+    """The one write engine: reads (``reader``: ``AccountRead`` by default, ``NamedRead`` for a one-entry run),
+    then plans and writes every entry (and prunes) through a worker pool.
+
+    ``one_entry``: the run of a singular module: an entry's error is raised to the caller (not collected in its
+    result), and in check mode a voice profile that does not exist yet is a warning (``warnings``), as an earlier
+    task of the play may create it.
+    """
+
+    def __init__(self, client, entries, check_mode=False, workers=DEFAULT_WORKERS, prune_tags=None, want_diff=False,
+                 reader=None, one_entry=False):
+        self.client = client
+        self.entries = entries
+        self.check_mode = check_mode
+        self.workers = max(1, int(workers or DEFAULT_WORKERS))
+        self.prune_tags = list(prune_tags or [])
+        self.want_diff = want_diff
+        self.reader = reader or AccountRead()
+        self.one_entry = one_entry
+        self.warnings = []
+        self.diffs = {}
+        self.known = defaultdict(set)  # per kind: the connection ids this run knows exist (the overlap check)
+        self.created = []
+        self._results = []
+        self._lock = threading.Lock()
+
+    # -- reading -------------------------------------------------------------------------------
+    def read(self):
+        """The read strategy's reading up front (``AccountRead``: every collection the entries need, once)."""
+        return self.reader.read(self)
+
+    # -- running -------------------------------------------------------------------------------
+    def prune_candidates(self):
+        """Connections carrying every prune tag whose name is not listed (never an untagged one)."""
+        return self.reader.prune_candidates(self.entries, self.prune_tags)
 
     def run(self):
         """Results (one per entry in order, then one per pruned connection).
@@ -229,27 +370,38 @@ class Reconciler:
         that finishes each new connection (``finish``); its result is the same dict, completed.
         """
         tasks = [(self.reconcile, e, {}) for e in self.entries] + [(self.prune, o, {}) for o in self.prune_candidates()]
+        self._results = [result for dummy, dummy2, result in tasks]
         results = self._pool(tasks)
         if self.created:
-            self.list_after_creates()
+            if self.reader.overlap_check:
+                self.list_after_creates()
             self._pool([(self.finish, created, created.result) for created in self.created])
         return results
+
+    def results_so_far(self, index):
+        """The result of entry ``index`` as it is now (after a one-entry run raised: what it did before)."""
+        return self._results[index] if index < len(self._results) else {}
 
     def _pool(self, tasks):
         if not tasks:
             return []
+        if len(tasks) == 1:
+            return [self._guarded(tasks[0])]
         with ThreadPoolExecutor(max_workers=min(self.workers, len(tasks))) as pool:
             return list(pool.map(self._guarded, tasks))
 
-    @staticmethod
-    def _guarded(task):
+    def _guarded(self, task):
         func, item, result = task
         secrets = getattr(item, 'entry', item)
         try:
             func(item, result)
         except (EntryError, TelnyxError) as err:
+            if self.one_entry:
+                raise
             result.update(status='failed', error=_scrub(str(err), secrets))
         except Exception as err:  # pylint: disable=broad-except
+            if self.one_entry:
+                raise
             result.update(status='failed', error=_scrub('%s: %s' % (type(err).__name__, err), secrets))
         return result
 
@@ -259,44 +411,60 @@ class Reconciler:
                 self.known[kind].add(add)
             self.known[kind].discard(remove)
 
-    def _existing(self, entry):
-        found = self.named.get(entry.name, [])
-        if len(found) > 1:
-            raise EntryError('%d connections are named %r: %s; rename or delete all but one (never guessed)' % (
-                len(found), entry.name, ', '.join('%s (%s)' % (o.get('id'), _runner.kind_of(o)) for o in found)))
-        return found[0] if found else None
+    @staticmethod
+    def _wrote(entry):
+        """A callable noting that a write of ``entry`` succeeded (a later failure of a one-entry run reports changed)."""
+        def wrote():
+            entry.outcome['wrote'] = True
+        return wrote
 
     def reconcile(self, entry, result):
         result.update(name=entry.name, type=entry.kind, state=entry.state, id=None, changes=[])
-        obj = self._existing(entry)
+        obj = self.reader.existing(self.client, entry)
         if entry.state == 'absent':
             return self._absent(entry, obj, result)
+        if obj is None and not entry.manages('connection'):
+            if self.check_mode:  # an earlier task of the play creates it in a real run
+                result['status'] = 'missing'
+                return None
+            raise EntryError('Connection %r does not exist; create it first with byoc.carrier.sip_connection.' % entry.name)
+        scopes = [(scope, prefix, entry.scope_params(key)) for scope, prefix, key in entry.scopes]
+        if entry.kind is None:  # a tab's entry: the kind is the connection's, its options checked for that kind
+            entry.kind = result['type'] = _runner.kind_of(obj)
+            problems = [p for scope, dummy, params in scopes for p in _settings.validate(scope, entry.kind, params)]
+            if problems:
+                raise _problems_error(problems)
         if obj is not None and _runner.kind_of(obj) != entry.kind:
             raise EntryError(_runner.type_change_problem(entry.name, obj, entry.kind))
-        scopes = [(scope, prefix, entry.scope_params(key)) for scope, prefix, key in SCOPES]
-        self._resolve_profile(scopes[2][2])
+        self._resolve_profile(scopes, obj)
+        entry.outcome['scopes'] = scopes
         if obj is None:
             return self._create(entry, scopes, result)
         return self._update(entry, obj, scopes, result)
 
-    def _resolve_profile(self, outbound):
-        value = outbound.get('outbound_voice_profile')
-        if value is None:
-            return
-        found, problem = _runner.profile_choice(value, self.profiles.get(value, []), lambda ident: ident in self.profile_ids)
-        if problem:
-            raise EntryError('outbound.' + problem)
-        outbound['outbound_voice_profile'] = found
+    def _resolve_profile(self, scopes, obj):
+        for scope, prefix, params in scopes:
+            value = params.get('outbound_voice_profile') if scope == 'outbound' else None
+            if value is None:
+                continue
+            named, exists = self.reader.profile(self.client, value, obj)
+            found, problem = _runner.profile_choice(value, named, exists)
+            if problem and self.one_entry and self.check_mode and not named:
+                self.warnings.append('outbound_voice_profile %r does not exist (yet); a real run fails unless it is created first.' % value)
+                continue
+            if problem:
+                raise EntryError(prefix + problem, ids=named)
+            params['outbound_voice_profile'] = found
 
     def _create(self, entry, scopes, result):
         kind = entry.kind
-        conn = scopes[0][2]
+        conn = _scope(scopes, 'connection')
         problems = _runner.create_problems(kind, entry.name, conn)
         if problems:
             raise EntryError('; '.join(problems))
         body, problems = _runner.plan_create(kind, scopes)
         if problems:
-            raise EntryError('; '.join(problems))
+            raise _problems_error(problems)
         children = CHILDREN.get(kind)
         wanted = conn.get(children.option) if children else None
         result.update(status='created')
@@ -305,13 +473,17 @@ class Reconciler:
             if wanted is not None:
                 obj[children.option] = wanted
             result['sip_uri'] = _runner.sip_uri(obj, entry.region, kind)
+            entry.outcome['after'] = obj
             self._record_diff(entry, scopes, None, obj, None)
             return
         try:
             obj, auth = _runner.create_connection(self.client, kind, entry.name, body)
         except TelnyxError as err:
+            if not self.reader.overlap_check:
+                raise
             self._adopt_after_refusal(entry, scopes, err, result)
             return
+        entry.outcome.update(after=obj, wrote=True)
         result['id'] = obj.get('id')
         self._note(kind, add=obj.get('id'))
         with self._lock:
@@ -348,19 +520,22 @@ class Reconciler:
                     created.copies = named.get(created.entry.name, [])
 
     def finish(self, created, result):
-        """Second pass for a new connection: give way to an older copy, or add its IPs/FQDNs and default ids."""
+        """Second pass for a new connection: give way to an older copy (with the overlap check), or add its
+        IPs/FQDNs, default ids and FQDN credentials."""
         entry, scopes, own = created.entry, created.scopes, created.obj
-        copies = created.copies
-        if copies is None:
-            copies = self.client.find_connections(entry.kind, entry.name)
-        kept = _runner.older_copy(copies, own)
-        if kept is not None:
-            self._keep_older_copy(entry, scopes, own, kept, result)
-            return
+        if self.reader.overlap_check:
+            copies = created.copies
+            if copies is None:
+                copies = self.client.find_connections(entry.kind, entry.name)
+            kept = _runner.older_copy(copies, own)
+            if kept is not None:
+                self._keep_older_copy(entry, scopes, own, kept, result)
+                return
         obj = own
         if created.wanted is not None or created.auth:
             obj = _runner.write_connection(self.client, entry.kind, own, {_settings.FQDN_AUTH: created.auth} if created.auth else {},
-                                           CHILDREN.get(entry.kind), [], created.wanted)
+                                           CHILDREN.get(entry.kind), [], created.wanted, self._wrote(entry))
+        entry.outcome['after'] = obj
         result['sip_uri'] = _runner.sip_uri(obj, entry.region, entry.kind)
         self._record_diff(entry, scopes, None, obj, None)
 
@@ -381,58 +556,68 @@ class Reconciler:
     def _adopt(self, entry, scopes, kept, result):
         """Reconcile ``kept`` (made by another run) like a connection read at the start (its IPs/FQDNs read now)."""
         self._note(entry.kind, add=kept.get('id'))
-        children = CHILDREN.get(entry.kind)
-        if children is not None and scopes[0][2].get(children.option) is not None:
-            self.children[entry.kind][kept['id']] = self.client.list(children.path, {'filter[connection_id]': kept['id']})
-        self._update(entry, kept, scopes, result)
+        self._update(entry, kept, scopes, result, fresh=True)
 
-    def _update(self, entry, obj, scopes, result):
+    def _update(self, entry, obj, scopes, result, fresh=False):
+        """Plan an existing connection against the entry and write the differences (``fresh``: its IPs/FQDNs
+        listed now, not taken from the read strategy)."""
         kind = entry.kind
         result.update(id=obj.get('id'), sip_uri=_runner.sip_uri(obj, entry.region, kind))
-        children = CHILDREN.get(kind)
-        obj, current, wanted = _runner.with_children(kind, obj, self.children.get(kind, {}).get(obj['id'], []), scopes[0][2])
-        scopes[0] = (scopes[0][0], scopes[0][1], _runner.compared(scopes[0][2]))
-        if _runner.needs_fqdn_auth(kind, scopes[0][2]):
+        scopes[:] = [(scope, prefix, _runner.compared(params) if scope == 'connection' else params) for scope, prefix, params in scopes]
+        conn = _scope(scopes, 'connection')
+        if _runner.needs_fqdn_auth(kind, conn):
             obj = _runner.with_fqdn_auth(self.client, obj)
             result['sip_uri'] = _runner.sip_uri(obj, entry.region, kind)
+        children = CHILDREN.get(kind)
+        items = []
+        if children is not None and conn.get(children.option) is not None:
+            items = list_children(self.client, kind, obj) if fresh else self.reader.children_of(self.client, kind, obj)
+        obj, current, wanted = _runner.with_children(kind, obj, items, conn)
+        entry.outcome['before'] = obj
         changes, body, after, problems = _runner.plan_update(kind, obj, scopes)
         if problems:
-            raise EntryError('; '.join(problems))
+            raise _problems_error(problems)
         result['changes'] = changes
+        entry.outcome['changes'] = changes
         if not changes:
             result['status'] = 'unchanged'
+            entry.outcome['after'] = obj
             return
         result['status'] = 'updated'
         if wanted is not None:
             after[children.option] = wanted
+        entry.outcome['after'] = after
         self._record_diff(entry, scopes, obj, after, changes)
         if self.check_mode:
             return
         resync = wanted if wanted is not None and children.option in changes else None
-        _runner.write_connection(self.client, kind, obj, body, children, current, resync)
+        entry.outcome['after'] = _runner.write_connection(self.client, kind, obj, body, children, current, resync, self._wrote(entry))
 
-    def _delete(self, obj, result):
-        """Delete a connection (its IPs/FQDNs first, as read)."""
+    def _delete(self, obj, result, entry=None):
+        """Delete a connection (its IPs/FQDNs first)."""
         kind = _runner.kind_of(obj)
         result.update(status='deleted', id=obj.get('id'), type=kind)
         if self.want_diff:
             self.diffs[obj.get('connection_name')] = ({'id': obj.get('id'), 'type': kind}, None)
         if self.check_mode:
             return
+        wrote = self._wrote(entry) if entry is not None else (lambda: None)
         children = CHILDREN.get(kind)
         if children is not None:
-            for item in self.children.get(kind, {}).get(obj['id'], []):
+            for item in self.reader.children_of(self.client, kind, obj):
                 self.client.delete('%s/%s' % (children.path, item['id']))
+                wrote()
         self.client.delete('%s/%s' % (ENDPOINTS[kind], obj['id']))
         self._note(kind, remove=obj['id'])
 
     def _absent(self, entry, obj, result):
+        entry.outcome['before'] = obj
         if obj is None:
             result['status'] = 'absent'
             return
         if entry.kind and _runner.kind_of(obj) != entry.kind:
             raise EntryError('is a %s connection (id %s), not %s; nothing deleted' % (_runner.kind_of(obj), obj.get('id'), entry.kind))
-        self._delete(obj, result)
+        self._delete(obj, result, entry)
 
     def prune(self, obj, result):
         result.update(name=obj.get('connection_name'), state='absent', changes=[], pruned=True)
@@ -476,6 +661,11 @@ def redacted_invocation(params, entries):
                            for e in entries]
     args.pop('api_key', None)
     return {'module_args': args}
+
+
+def _scope(scopes, name):
+    """The options of scope ``name`` among an entry's planned scopes ({} when the entry does not manage it)."""
+    return next((params for scope, dummy, params in scopes if scope == name), {})
 
 
 def _only(view, keep):

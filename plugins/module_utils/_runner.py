@@ -22,7 +22,8 @@ Public helpers (names are stable, other modules build on them):
 * ``sip_uri(obj, region='com', kind=None)``: ``<username or sip_subdomain>@sip.telnyx.<region>``.
 * ``connection_result(obj, region='com', kind=None)``: ``redact(obj)`` plus ``sip_uri``.
 * ``diff_views(before, after, secrets=())``: the ``diff`` result with secret options masked.
-* ``run_settings(scope)``: the whole behaviour of sip_connection, sip_inbound and sip_outbound.
+* ``run_settings(scope)``: sip_connection, sip_inbound and sip_outbound: a one-entry run of the one write engine
+  (``_bulk.Reconciler`` with ``_bulk.NamedRead``), its result shaped for the module.
 """
 
 from __future__ import annotations
@@ -78,13 +79,6 @@ def api_errors(module, result=None, **fields):
         module.fail_json(msg=str(err), api_error=err.to_dict(), **reported)
 
 
-def _wrote(holder):
-    """Note in ``holder.result`` (when it has one) that a write succeeded: a later failure reports changed."""
-    result = getattr(holder, 'result', None)
-    if result is not None:
-        result['changed'] = True
-
-
 def kind_of(obj):
     """The connection kind (credentials, ip, fqdn) of an API object, from its record_type."""
     return RECORD_KINDS.get((obj or {}).get('record_type'))
@@ -131,23 +125,33 @@ def older_copy(copies, own):
     return None if oldest.get('id') == own.get('id') else oldest
 
 
-def find_connection(module, client, name, kind='any', full=True):
-    """The one connection named exactly ``name`` (of ``kind`` or any kind), or None.
+def one_connection(client, name, kind='any', full=True):
+    """(the one connection named exactly ``name`` of ``kind`` or any kind, or None; problem; ids).
 
-    Several connections with that name make the module fail, listing their ids (it never guesses).
+    Several connections with that name are a problem listing their ids (it never guesses); the object is then None.
     With ``full`` and ``kind='any'`` the full object is read from the kind's own endpoint.
     """
     found = client.find_connections(kind, name)
     if len(found) > 1:
         listing = ', '.join('%s (%s)' % (c.get('id'), kind_of(c) or c.get('record_type')) for c in found)
-        module.fail_json(msg='%d connections are named %r: %s. Rename or delete all but one; '
-                             'this module never guesses.' % (len(found), name, listing),
-                         ids=[c.get('id') for c in found])
+        return None, ('%d connections are named %r: %s. Rename or delete all but one; '
+                      'this module never guesses.' % (len(found), name, listing)), [c.get('id') for c in found]
     if not found:
-        return None
+        return None, None, []
     obj = found[0]
     if full and kind == 'any':
         obj = client.get('%s/%s' % (ENDPOINTS[kind_of(obj)], obj['id']))
+    return obj, None, [obj.get('id')]
+
+
+def find_connection(module, client, name, kind='any', full=True):
+    """The one connection named exactly ``name`` (of ``kind`` or any kind), or None (``one_connection``).
+
+    Several connections with that name make the module fail, listing their ids (it never guesses).
+    """
+    obj, problem, ids = one_connection(client, name, kind, full)
+    if problem:
+        module.fail_json(msg=problem, ids=ids)
     return obj
 
 
@@ -521,7 +525,10 @@ class _SettingsModule(AnsibleModule):
 
 
 class SettingsRun:
-    """One run of sip_connection (scope ``connection``), sip_inbound or sip_outbound."""
+    """One run of sip_connection (scope ``connection``), sip_inbound or sip_outbound: a thin adapter of the one
+    write engine. It validates the options, runs ``_bulk.Reconciler`` on a one-entry list (``_bulk.Entry.one``: only
+    the module's scope) with the named read (``_bulk.NamedRead``), and shapes the module's result from the entry's
+    result and outcome. It has no read or write path of its own."""
 
     def __init__(self, scope):
         self.scope = scope
@@ -558,132 +565,61 @@ class SettingsRun:
             self.result['api_retries'] = self.client.retries
         self.module.exit_json(**self.result)
 
+    def _absorb(self, entry, result):
+        """What the entry's run did so far, in the module's result (a failure after a write reports changed)."""
+        outcome = entry.outcome
+        if outcome.get('wrote'):
+            self.result['changed'] = True
+            if result.get('status') == 'created':
+                self.result['connection'] = connection_result(outcome.get('after'), self.region(), entry.kind)
+        if 'changes' in outcome:
+            self.result['changed_options'] = outcome['changes']
+
     # -- entry point ----------------------------------------------------------------------------
     def run(self):
+        from ansible_collections.byoc.carrier.plugins.module_utils import _bulk  # pylint: disable=import-outside-toplevel
+
         if not _settings.HAS_VOLUPTUOUS:
             self.fail(missing_required_lib('voluptuous'), exception=str(_settings.VOLUPTUOUS_IMPORT_ERROR))
         kind = self.params.get('type') if self.scope == 'connection' else None
         if self.scope != 'connection' or self.params['state'] == 'present':
             self.check_problems(_settings.validate(self.scope, kind, self.params))
         self.client = get_client(self.module)
+        entry = _bulk.Entry.one(self.scope, self.params)
+        engine = _bulk.Reconciler(self.client, [entry], check_mode=self.module.check_mode, workers=1,
+                                  reader=_bulk.NamedRead(), one_entry=True)
+        results = [{}]
         with api_errors(self.module, self.result):
-            if self.scope == 'connection':
-                self.run_connection(kind)
-            else:
-                self.run_tab()
+            try:
+                engine.read()
+                results = engine.run()
+            except _bulk.EntryError as err:
+                self._absorb(entry, engine.results_so_far(0))
+                if err.problems is not None:
+                    self.check_problems(err.problems)
+                self.fail(str(err), **err.fields)
+            except TelnyxError:
+                self._absorb(entry, engine.results_so_far(0))
+                raise
+        for warning in engine.warnings:
+            self.module.warn(warning)
+        self._absorb(entry, results[0])
+        self.shape(entry, results[0])
 
-    # -- sip_connection ----------------------------------------------------------------------------
-    def run_connection(self, kind):
-        name = self.params['name']
-        if self.params['state'] == 'absent':
-            obj = find_connection(self.module, self.client, name, kind or 'any')
-            return self.delete(kind_of(obj) or kind, obj)
-        obj = find_connection(self.module, self.client, name, kind)
-        if obj is None:
-            other = find_connection(self.module, self.client, name, 'any', full=False)
-            if other is not None:
-                self.fail(type_change_problem(name, other, kind))
-            return self.create(kind)
-        return self.update(kind, obj)
-
-    def delete(self, kind, obj):
-        if obj is None:
-            self.finish(kind, None, None, False, None)
-        children = CHILDREN.get(kind)
-        if not self.module.check_mode:
-            if children is not None:
-                for item in self.client.list(children.path, {'filter[connection_id]': obj['id']}):
-                    self.client.delete('%s/%s' % (children.path, item['id']))
-                    _wrote(self)
-            self.client.delete('%s/%s' % (ENDPOINTS[kind], obj['id']))
-        self.result['connection'] = None
-        self.finish(kind, obj, None, True, None)
-
-    def _wrote(self):
-        _wrote(self)
-
-    def create(self, kind):
-        params = self.params
-        for problem in create_problems(kind, params['name'], params):
-            self.fail(problem)
-        body, problems = plan_create(kind, [('connection', '', params)])
-        self.check_problems(problems)
-        children = CHILDREN.get(kind)
-        wanted = params.get(children.option) if children else None
-        if self.module.check_mode:
-            obj = _settings.apply_patch({'record_type': record_type(kind)}, body)
-            if wanted is not None:
-                obj[children.option] = wanted
-            return self.finish(kind, None, obj, True, params)
-        obj, auth = create_connection(self.client, kind, params['name'], body)
-        self.result.update(changed=True, connection=connection_result(obj, self.region(), kind))
-        if wanted is not None or auth:
-            obj = write_connection(self.client, kind, obj, {_settings.FQDN_AUTH: auth} if auth else {}, children, [], wanted, self._wrote)
-        self.finish(kind, None, obj, True, params)
-
-    def update(self, kind, obj):
-        params = compared(dict(self.params))
-        if needs_fqdn_auth(kind, params):
-            obj = with_fqdn_auth(self.client, obj)
-        children = CHILDREN.get(kind)
-        items = []
-        if children is not None and params.get(children.option) is not None:
-            items = self.client.list(children.path, {'filter[connection_id]': obj['id']})
-        obj, current, wanted = with_children(kind, obj, items, params)
-        changed, body, after, problems = plan_update(kind, obj, [('connection', '', params)])
-        self.check_problems(problems)
-        self.result['changed_options'] = changed
-        if wanted is not None:
-            after[children.option] = wanted
-        if not changed:
-            return self.finish(kind, obj, obj, False, params)
-        if self.module.check_mode:
-            return self.finish(kind, obj, after, True, params)
-        resync = wanted if wanted is not None and children.option in changed else None
-        new = write_connection(self.client, kind, obj, body, children, current, resync, self._wrote)
-        self.finish(kind, obj, new, True, params)
-
-    # -- sip_inbound / sip_outbound --------------------------------------------------------------
-    def run_tab(self):
-        name = self.params['connection']
-        obj = find_connection(self.module, self.client, name)
-        if obj is None:
-            if self.module.check_mode:
-                self.result.update(changed=True, connection=None,
-                                   msg='Connection %r does not exist (yet); in a real run it must have been created first '
-                                       '(for example by byoc.carrier.sip_connection earlier in the play).' % name)
-                self.module.exit_json(**self.result)
-            self.fail('Connection %r does not exist; create it first with byoc.carrier.sip_connection.' % name)
-        kind = kind_of(obj)
-        params = self.params
-        self.check_problems(_settings.validate(self.scope, kind, params))
-        if params.get('outbound_voice_profile') is not None:
-            params['outbound_voice_profile'] = self.resolve_profile(params['outbound_voice_profile'], obj)
-        changed, body, after, problems = plan_update(kind, obj, [(self.scope, '', params)])
-        self.check_problems(problems)
-        self.result['changed_options'] = changed
-        if changed and not self.module.check_mode:
-            after = write_connection(self.client, kind, obj, body, wrote=self._wrote)
-        self.finish(kind, obj, after, bool(changed), params)
-
-    def resolve_profile(self, value, obj):
-        """The id of the outbound voice profile named (or with the id) ``value`` (the rule is ``profile_choice``)."""
-        if value == (obj.get('outbound') or {}).get('outbound_voice_profile_id'):
-            return value
-        named = [o['id'] for o in list_named(self.client, OVP_PATH, value)]
-
-        def exists(ident):
-            return bool(_ID_RE.match(ident)) and self.client.get('%s/%s' % (OVP_PATH, ident), missing_ok=True) is not None
-        found, problem = profile_choice(value, named, exists)
-        if problem and self.module.check_mode and not named:
-            self.module.warn('outbound_voice_profile %r does not exist (yet); a real run fails unless it is created first.' % value)
-            return value
-        if problem:
-            self.fail(problem, ids=named)
-        return found
-
-
-_ID_RE = re.compile(r'^([0-9]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$')
+    def shape(self, entry, result):
+        """exit_json with the module's result for the entry's ``result`` (its status) and ``outcome``."""
+        status, outcome = result.get('status'), entry.outcome
+        if status == 'missing':
+            self.result.update(changed=True, connection=None,
+                               msg='Connection %r does not exist (yet); in a real run it must have been created first '
+                                   '(for example by byoc.carrier.sip_connection earlier in the play).' % entry.name)
+            self.module.exit_json(**self.result)
+        if status in ('absent', 'deleted'):
+            if status == 'deleted':
+                self.result['connection'] = None
+            self.finish(entry.kind or kind_of(outcome.get('before')), outcome.get('before'), None, status == 'deleted', None)
+        view_params = outcome['scopes'][0][2]
+        self.finish(entry.kind, outcome.get('before'), outcome.get('after'), status in ('created', 'updated'), view_params)
 
 
 OVP_PATH = '/outbound_voice_profiles'
