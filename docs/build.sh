@@ -13,7 +13,7 @@ mkdir -p "$out"
 antsibull-docs sphinx-init --use-current --dest-dir "$out" byoc.carrier >/dev/null
 cat >> "$out/conf.py" <<'PY'
 
-# offline build (see ../shared/notes/toolchain.md 2g)
+# offline build: no intersphinx inventories to download, and the references they would resolve are not warned about
 intersphinx_mapping = {}
 suppress_warnings = ['ref.ref']
 PY

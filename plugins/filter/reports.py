@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: byoc.carrier contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What a run leaves for people (DESIGN.md section 7): handoff sheets and drift reports."""
+"""What a run leaves for people: handoff sheets and drift reports."""
 
 from __future__ import annotations
 
@@ -188,7 +188,7 @@ def trunk_facts(trunks, connection_results, region, state=None):
     facts = []
     for trunk in trunks or []:
         conn = by_name.get(trunk['name'], {})
-        # credentials trunks, and FQDN trunks with credentials, are called by their username (DESIGN.md section 8)
+        # credentials trunks, and FQDN trunks with credentials, are called by their username
         user = trunk.get('username') if trunk['type'] in ('credentials', 'fqdn') else None
         user = user or (trunk.get('inbound') or {}).get('sip_subdomain')
         fact = {

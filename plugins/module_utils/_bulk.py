@@ -134,7 +134,7 @@ def _without_choices(spec):
 
 
 def nulls_clear(raw):
-    """An entry with each clearable option given as null turned into ``""`` (unset at Telnyx, DESIGN.md section 8).
+    """An entry with each clearable option given as null turned into ``""`` (unset at Telnyx).
 
     An entry is a dict, so a key given as null is told from a missing key (a module option cannot tell them apart:
     there ``""`` clears)."""

@@ -170,7 +170,7 @@ def sip_uri(obj, region='com', kind=None):
     if kind == 'credentials':
         user = obj.get('user_name')
     else:
-        # an FQDN connection with credentials is called by its username (DESIGN.md section 8)
+        # an FQDN connection with credentials is called by its username
         user = ((obj.get(_settings.FQDN_AUTH) or {}).get('user_name') if kind == 'fqdn' else None) \
             or (obj.get('inbound') or {}).get('sip_subdomain')
     if not user:
@@ -328,7 +328,7 @@ def refind(client, kind, name):
 
 
 def create_problems(kind, name, params):
-    """The rule of a create: a credentials connection needs username and password (DESIGN.md section 3)."""
+    """The rule of a create: a credentials connection needs username and password."""
     if kind != 'credentials':
         return []
     missing = [o for o in ('username', 'password') if not params.get(o)]

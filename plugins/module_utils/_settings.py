@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) byoc.carrier contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one settings table of byoc.carrier (private): DESIGN.md section 3 as data.
+"""The one settings table of byoc.carrier (private): every setting of the portal's Basic, Inbound and Outbound tabs as data.
 
 Scopes: ``connection`` (sip_connection), ``inbound`` (sip_inbound), ``outbound`` (sip_outbound).
 Kinds: ``credentials``, ``ip``, ``fqdn``. Every public function takes options as the module gets
