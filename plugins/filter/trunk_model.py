@@ -78,7 +78,7 @@ def _read_host(hostvars, host):
     """The model variables of one host as plain data; a variable that cannot be templated is an error."""
     hvars, errors = {}, []
     source = hostvars[host]
-    for key in ('byoc_region', 'byoc_environment', 'byoc_trunks'):
+    for key in ('byoc_region', 'byoc_environment', 'byoc_trunks', 'sbc_listen_port'):
         try:
             hvars[key] = _plain(source.get(key))
         except Exception as exc:  # pylint: disable=broad-exception-caught
@@ -119,6 +119,8 @@ def trunk_errors(hostvars, hosts):
             errors.extend(_error(host, name, field, rule) for field, rule in _trunk.trunk_problems(trunk))
             errors.extend(_unique_errors(uniques, (host, name, index), trunk))
         errors.extend(_error(host, name, 'sbc_port', rule) for name, rule in _trunk.port_clashes(trunks))
+        listen_port = hvars.get('sbc_listen_port') or _trunk.DEFAULT_LISTEN_PORT
+        errors.extend(_error(host, name, 'sbc_port', rule) for name, rule in _trunk.listen_port_clashes(trunks, listen_port))
     return errors
 
 
