@@ -125,8 +125,49 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-extends_documentation_fragment:
-  - byoc.carrier.connection_tab
+connection:
+  description:
+    - The connection as Telnyx holds it after the run (in check mode, as it would be), secrets redacted, plus C(sip_uri).
+    - V(null) in check mode when the connection does not exist yet.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Telnyx id of the connection.
+      type: str
+      sample: "1293384261075731499"
+    record_type:
+      description: C(credential_connection), C(ip_connection) or C(fqdn_connection).
+      type: str
+      sample: ip_connection
+    inbound:
+      description: Telnyx's inbound settings object.
+      type: dict
+      sample: {codecs: [G711U, G711A], timeout_2xx_secs: 60}
+    outbound:
+      description: Telnyx's outbound settings object (C(ip_authentication_token) redacted).
+      type: dict
+      sample: {outbound_voice_profile_id: "1293384261075731500", localization: DE}
+    sip_uri:
+      description: C(<username or sip_subdomain>@sip.telnyx.<region>), or V(null).
+      type: str
+      sample: acme-us@sip.telnyx.com
+changed_options:
+  description: The options whose values differ from Telnyx's (what the update writes).
+  returned: when the connection exists
+  type: list
+  elements: str
+  sample: [codecs, localization]
+msg:
+  description: A note when, in check mode, the connection does not exist yet (an earlier task would create it).
+  returned: in check mode when the connection does not exist
+  type: str
+  sample: "Connection 'acme-1' does not exist (yet); in a real run it must have been created first (...)"
+api_retries:
+  description: Retries the API client made (429, 5xx, no answer).
+  returned: success
+  type: int
+  sample: 0
 """
 
 from ansible_collections.byoc.carrier.plugins.module_utils._runner import run_settings

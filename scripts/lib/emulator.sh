@@ -4,7 +4,10 @@
 #                               sets EMULATOR_PID, EMULATOR_URL (http://127.0.0.1:PORT/v2), EMULATOR_ROOT
 #                               (without /v2) and EMULATOR_LOG; returns once the emulator answers
 #   emulator_stop               stop it by its PID (SIGTERM, then SIGKILL after 10 s); safe to call twice;
-#                               removes EMULATOR_LOG unless EMULATOR_KEEP_LOG is set
+#                               a log holding a Python traceback (an emulator crash) is printed and kept and
+#                               emulator_stop returns 1; else it removes EMULATOR_LOG unless EMULATOR_KEEP_LOG is
+#                               set. With BYOC_EMULATOR_LOG_DIR (set by scripts/test) the log is written and kept
+#                               there, and scripts/test fails the stage on a traceback in it.
 # Example:  source scripts/lib/emulator.sh; emulator_start --api-key k --rate-limit 20; trap emulator_stop EXIT
 _emulator_bin() {
   local here repo
@@ -17,7 +20,11 @@ emulator_start() {
   local bin out
   bin=$(_emulator_bin) || { echo "emulator_start: telnyx-emulator not found (run scripts/setup)" >&2; return 1; }
   out=$(mktemp /tmp/telnyx-emulator.XXXXXX)
-  EMULATOR_LOG="$out.log"
+  if [ -n "${BYOC_EMULATOR_LOG_DIR:-}" ]; then
+    mkdir -p "$BYOC_EMULATOR_LOG_DIR" && EMULATOR_LOG=$(mktemp "$BYOC_EMULATOR_LOG_DIR/telnyx-emulator-sh.XXXXXX.log")
+  else
+    EMULATOR_LOG="$out.log"
+  fi
   "$bin" --port 0 "$@" >"$out" 2>"$EMULATOR_LOG" &
   EMULATOR_PID=$!
   EMULATOR_URL=""
@@ -50,6 +57,12 @@ emulator_stop() {
     wait "$EMULATOR_PID" 2>/dev/null || true
   fi
   EMULATOR_PID=""
-  [ -n "${EMULATOR_LOG:-}" ] && [ -z "${EMULATOR_KEEP_LOG:-}" ] && rm -f "$EMULATOR_LOG"
+  if [ -n "${EMULATOR_LOG:-}" ] && grep -q 'Traceback (most recent call last)' "$EMULATOR_LOG" 2>/dev/null; then
+    echo "emulator_stop: the emulator logged a traceback (log kept at $EMULATOR_LOG):" >&2
+    grep -A40 'Traceback (most recent call last)' "$EMULATOR_LOG" | head -n 60 >&2
+    EMULATOR_LOG=""
+    return 1
+  fi
+  [ -n "${EMULATOR_LOG:-}" ] && [ -z "${EMULATOR_KEEP_LOG:-}" ] && [ -z "${BYOC_EMULATOR_LOG_DIR:-}" ] && rm -f "$EMULATOR_LOG"
   return 0
 }

@@ -146,4 +146,5 @@ def test_a_page_of_250_over_http(api):
             assert len(json.loads(reply.read())['data']) == 250
     seconds = median_seconds(fetch)
     print('GET of a 250-item page over HTTP: median %.1f ms' % (seconds * 1000))
-    assert seconds < 0.25
+    # tens of ms when idle; the bound leaves room for the other pytest worker and heavy jobs on 2 cores
+    assert seconds < 1.0

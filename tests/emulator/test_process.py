@@ -38,14 +38,14 @@ def test_fifty_parallel_creates_get_fifty_distinct_ids(api):
 
 
 def test_slow_requests_are_served_concurrently():
-    """40 clients at once against 200 ms of latency: done in far less than 40 x 200 ms."""
-    with running_emulator('--latency-ms', '200') as emu:
+    """40 clients at once against 1 s of latency: done in far less than 40 x 1 s (serial), with room for a busy machine."""
+    with running_emulator('--latency-ms', '1000') as emu:
         def fetch(_number):
             return requests.get(emu.url + '/ips', headers=emu.headers, timeout=30).status_code
         start = time.monotonic()
         with concurrent.futures.ThreadPoolExecutor(max_workers=40) as pool:
             statuses = list(pool.map(fetch, range(40)))
-        assert statuses == [200] * 40 and time.monotonic() - start < 4.0
+        assert statuses == [200] * 40 and time.monotonic() - start < 20.0
         assert emu.stats()['total'] == 40
 
 

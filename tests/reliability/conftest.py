@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import tempfile
 import time
 
@@ -35,10 +34,13 @@ def emulators():
         started.append(emu)
         return emu
     yield factory
+    crashed = []
     for emu in started:
-        emu.stop()
-        if os.path.exists(emu.log_path):
-            os.unlink(emu.log_path)
+        try:
+            emu.finish()  # stops it; AssertionError when its log holds a traceback
+        except AssertionError as exc:
+            crashed.append(str(exc))
+    assert not crashed, '\n'.join(crashed)
 
 
 @pytest.fixture

@@ -6,6 +6,9 @@
 The SBC side is left to the sbc role's own tests and to scripts/demo (trunk_sbc=false here).
 The tests run in order on one emulator: converge, re-run, drift, audit, teardown. They converge only the EU
 SBC (--limit: three trunks, one per kind) to stay quick; scripts/demo converges the whole demo fleet.
+The order is explicit: REQUIRES names the step each test builds on, and a test whose step has not passed
+before it in this session fails at once (``-k`` on one test, a reordering plugin or a split between workers
+would otherwise make it pass or fail for reasons of its own).
 """
 
 from __future__ import annotations
@@ -24,6 +27,25 @@ from .helpers import DEMO, ansible_env, run_playbook, writes
 EU = 'cc-initech-eu-demo'
 SECRETS = ('demo-password-eu-1', 'KEYplaybooks000000000000000')
 NO_SBC = ('-e', 'trunk_sbc=false')
+
+
+# step -> the step whose end state it starts from (01 and 02 start from an empty account)
+REQUIRES = {'03': '02', '04': '02', '05': '04', '06': '05', '07': '06', '08': '07', '09': '08'}
+PASSED = set()
+
+
+@pytest.fixture(autouse=True)
+def in_order(request):
+    """Fail a step whose prerequisite has not passed in this session; record the steps that pass."""
+    step = request.node.name.split('_')[1]
+    needed = REQUIRES.get(step)
+    if needed and needed not in PASSED:
+        pytest.fail('test_%s starts from the end state of test_%s, which has not passed in this session: '
+                    'run tests/roles/test_playbooks.py whole, in file order' % (step, needed))
+    yield
+    report = getattr(request.node, 'byoc_call_report', None)
+    if report is not None and report.passed:
+        PASSED.add(step)
 
 
 @pytest.fixture(scope='module')

@@ -4,7 +4,9 @@
 
 Order of work for each /v2 request: count it, wait --latency-ms (+ jitter), take a rate-limit
 token (429 when none), roll for an injected 5xx (--error-rate), check the bearer key, then do
-the request. A write that succeeded may then be dropped (--drop-after-commit): the change stays
+the request. With --seed every request rolls its own dice, seeded by the request (method, route,
+query, body, and how many such requests came before), so concurrent clients meet the same faults in
+any order. A write that succeeded may then be dropped (--drop-after-commit): the change stays
 committed and the TCP connection is aborted without an answer.
 """
 from __future__ import annotations
@@ -20,6 +22,7 @@ from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
 
+from telnyx_emulator.barrier import Barriers
 from telnyx_emulator.faults import Dice, Stats, TokenBucket
 from telnyx_emulator.store import CONNECTION_KINDS, ApiError, State, dumps, error
 
@@ -104,6 +107,7 @@ class Emulator:
         self.routes = Routes()
         self.dice = Dice(config.seed, config.error_rate, config.drop_after_commit, config.jitter_ms)
         self.bucket = TokenBucket(config.rate_limit) if config.rate_limit else None
+        self.barriers = Barriers()
         self.saved_version = None
         if config.state_file and os.path.exists(config.state_file):
             with open(config.state_file, encoding='utf-8') as handle:
@@ -146,6 +150,15 @@ class Emulator:
                 self.state.set_mask_passwords(body['mask_passwords'])
         return answer(200, {'mask_passwords': self.state.mask_passwords})
 
+    async def barrier_endpoint(self, request):
+        if request.method == 'POST':
+            try:
+                body = json.loads(await request.body() or b'{}')
+                self.barriers.arm(body['route'], body.get('parties', 2), body.get('timeout', 120))
+            except (ValueError, KeyError, TypeError):
+                return answer(422, {'errors': [error('10015', 'Bad Request', 'Expected {"route": "METHOD /v2/...", "parties": N, "timeout": S}.')]})
+        return answer(200, self.barriers.status())
+
     async def reset_endpoint(self, request):
         self.stats = Stats()
         if request.query_params.get('keep_state', 'false').lower() != 'true':
@@ -163,7 +176,9 @@ class Emulator:
         found = self.routes.match(request.url.path)
         self.stats.count(method, found[0] if found else '/v2/{unknown}')
         headers = {}
-        delay = self.config.latency_ms + self.dice.jitter()
+        body = await request.body() if method in ('POST', 'PATCH') else b''
+        dice = self.dice.for_request(method, found[0] if found else request.url.path, request.url.query, body)
+        delay = self.config.latency_ms + dice.jitter()
         if delay:
             await asyncio.sleep(delay / 1000.0)
         if self.bucket:
@@ -171,7 +186,7 @@ class Emulator:
             if not allowed:
                 detail = 'Rate limit exceeded: at most %s requests a second.' % headers['x-ratelimit-limit']
                 return answer(429, {'errors': [error('10011', 'Too many requests', detail)]}, headers)
-        injected = self.dice.injected_error()
+        injected = dice.injected_error()
         if injected:
             status, code, title, detail = injected
             return answer(status, {'errors': [error(code, title, detail)]}, headers)
@@ -179,11 +194,12 @@ class Emulator:
             return answer(401, {'errors': [error('10009', 'Authentication failed',
                                                  'The required authentication headers were either invalid or not included in the request.')]},
                           headers)
+        await self.barriers.wait('%s %s' % (method, found[0] if found else '/v2/{unknown}'), request.headers.get('authorization', ''))
         try:
             status, payload = await self.dispatch(request, found)
         except ApiError as exc:
             return answer(exc.status, {'errors': exc.errors}, headers)
-        if method in WRITES and self.dice.drop():
+        if method in WRITES and dice.drop():
             return DropResponse()
         return answer(status, payload, headers)
 
@@ -255,6 +271,7 @@ def create_app(config=None):
         Route('/_emulator/stats', emulator.stats_endpoint, methods=['GET']),
         Route('/_emulator/reset', emulator.reset_endpoint, methods=['POST']),
         Route('/_emulator/config', emulator.config_endpoint, methods=['GET', 'POST']),
+        Route('/_emulator/barrier', emulator.barrier_endpoint, methods=['GET', 'POST']),
         Route('/v2/{rest:path}', emulator.v2, methods=['GET', 'POST', 'PATCH', 'DELETE', 'PUT']),
     ]
     app = Starlette(routes=routes, lifespan=emulator.lifespan)

@@ -75,9 +75,24 @@ class Dice:
         self.drop_rate = drop_rate
         self.jitter_ms = jitter_ms
         self.rng = random.Random(seed)
+        self.seen = {}
 
     def reseed(self):
         self.rng = random.Random(self.seed)
+        self.seen = {}
+
+    def for_request(self, *key):
+        """The dice of one request. With a seed: dice of its own, seeded by (seed, key, how many requests with this
+        key came before), so that the same requests meet the same faults in whatever order concurrent clients
+        (worker threads, parallel jobs) send them. Without a seed: these dice."""
+        if self.seed is None:
+            return self
+        text = '\x1f'.join(str(part) for part in key)
+        number = self.seen.get(text, 0)
+        self.seen[text] = number + 1
+        dice = Dice(None, self.error_rate, self.drop_rate, self.jitter_ms)
+        dice.rng = random.Random('%s\x1f%s\x1f%d' % (self.seed, text, number))
+        return dice
 
     def jitter(self):
         return self.rng.uniform(0, self.jitter_ms) if self.jitter_ms else 0.0

@@ -14,6 +14,10 @@
 A pytest fixture in one line: ``emulator = emulator_fixture('--latency-ms', '5', scope='module')``.
 The process gets a free port from the system (``--port 0``), is waited for until it answers, and
 is stopped by its PID (SIGTERM, then SIGKILL) whatever happens in the block.
+
+Its stderr goes to ``emu.log_path`` (in $BYOC_EMULATOR_LOG_DIR when set, where it is kept for scripts/test to
+check, else a temporary file). ``running_emulator`` reads it after the stop and raises AssertionError when it
+holds a Python traceback (an emulator crash is not an injected fault); the log is then kept.
 """
 from __future__ import annotations
 
@@ -75,6 +79,23 @@ class EmulatorProcess:
         with open(self.log_path, encoding='utf-8', errors='replace') as handle:
             return handle.read()
 
+    def traceback(self):
+        """The part of the log from its first Python traceback on, or None."""
+        if not os.path.exists(self.log_path):
+            return None
+        text = self.log()
+        where = text.find('Traceback (most recent call last)')
+        return None if where < 0 else text[where:where + 3000]
+
+    def finish(self):
+        """Stop; then fail when the log holds a traceback (log kept), else remove a temporary log."""
+        self.stop()
+        found = self.traceback()
+        if found:
+            raise AssertionError('the emulator (pid %s) logged a traceback; log kept at %s:\n%s' % (self.pid, self.log_path, found))
+        if not os.environ.get('BYOC_EMULATOR_LOG_DIR') and os.path.exists(self.log_path):
+            os.unlink(self.log_path)
+
     def stop(self, timeout=10):
         """SIGTERM by PID (the emulator then saves its --state file), SIGKILL if it does not exit."""
         if self.process.poll() is None:
@@ -104,7 +125,10 @@ def _first_line(process, timeout):
 
 def start(*flags, api_key=DEFAULT_KEY, timeout=20, python=None):
     """Start an emulator with these extra command-line flags; return an EmulatorProcess once it answers."""
-    log = tempfile.NamedTemporaryFile(prefix='telnyx-emulator-', suffix='.log', delete=False)
+    folder = os.environ.get('BYOC_EMULATOR_LOG_DIR') or None
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    log = tempfile.NamedTemporaryFile(prefix='telnyx-emulator-', suffix='.log', delete=False, dir=folder)
     log.close()
     command = [python or sys.executable, '-m', 'telnyx_emulator', '--port', '0']
     if api_key is not None:
@@ -137,11 +161,15 @@ def start(*flags, api_key=DEFAULT_KEY, timeout=20, python=None):
 def running_emulator(*flags, api_key=DEFAULT_KEY, timeout=20):
     """Context manager: a running emulator (see start), stopped by PID on exit."""
     emulator = start(*flags, api_key=api_key, timeout=timeout)
+    failed = True
     try:
         yield emulator
+        failed = False
     finally:
-        emulator.stop()
-        os.unlink(emulator.log_path)
+        if failed:
+            emulator.stop()  # the test's own error comes first; the log stays for a look
+        else:
+            emulator.finish()
 
 
 def emulator_fixture(*flags, scope='function', api_key=DEFAULT_KEY):

@@ -47,9 +47,15 @@ Every request must carry ``Authorization: Bearer <api.key>`` (else the fake answ
 ``api.assert_secret_absent(*things)`` checks that the key appears in none of the given texts/objects.
 
 Every request (its path, method and JSON body) is checked against Telnyx's OpenAPI spec with
-``tests/contract/spec.py``'s ``validate_request(method, path, body)`` when it, jsonschema and the spec
-(``../shared/telnyx-api/`` or env BYOC_TELNYX_SPEC) are available (``validate='auto'``, the default;
-``api.validated`` counts the checks). ``validate=False`` turns it off, a callable replaces it.
+``tests/contract/spec.py``'s ``validate_request(method, path, body)`` (``validate='auto'``, the default;
+``api.validated`` counts the checks). The check is never silently off: without jsonschema or the spec
+(``../shared/telnyx-api/`` or env BYOC_TELNYX_SPEC) ``FakeAPI()`` raises. ``validate=False`` turns it off,
+a callable replaces it.
+
+Every spec violation is also recorded in ``api.violations`` (the request is then answered with the
+AssertionError, as before). Code that catches exceptions (a bulk worker's ``except Exception``) would turn it
+into an ordinary per-entry failure, so tests/unit/conftest.py fails every test that leaves a violation
+recorded in any FakeAPI it made; a test expecting violations takes them with ``api.take_violations()``.
 """
 
 from __future__ import annotations
@@ -196,16 +202,15 @@ class Route:
         return 'Route(%s %s%s)' % (self.method, self.path, '' if self.params is None else ' %r' % self.params)
 
 
-def _spec_validator():
-    """tests/contract/spec.py's validate_request when it, jsonschema and the spec are available, else None."""
-    try:
-        from ansible_collections.byoc.carrier.tests.contract import spec  # pylint: disable=import-outside-toplevel
+# every FakeAPI made, so that tests/unit/conftest.py can fail a test that left spec violations recorded
+INSTANCES = []
 
-        if spec.spec_path() is None:
-            return None
-        spec.load_spec()
-    except Exception:  # pylint: disable=broad-exception-caught
-        return None
+
+def _spec_validator():
+    """tests/contract/spec.py's validate_request; raises (ImportError, AssertionError) when it cannot check."""
+    from ansible_collections.byoc.carrier.tests.contract import spec  # pylint: disable=import-outside-toplevel
+
+    spec.load_spec()  # AssertionError(spec.MISSING) without the spec
     return spec.validate_request
 
 
@@ -228,6 +233,8 @@ class FakeAPI:
             validate = _spec_validator()
         self.validate = validate or None
         self.validated = 0
+        self.violations = []
+        INSTANCES.append(self)
 
     # -- scripting ----------------------------------------------------------------------------
     def add(self, method, path, json=None, status=200, headers=None, params=None, raises=None, repeat=False,
@@ -309,7 +316,12 @@ class FakeAPI:
         with self._lock:
             self.requests.append(record)
         if self.validate is not None:
-            self.validate(record.method, record.path, record.json)
+            try:
+                self.validate(record.method, record.path, record.json)
+            except AssertionError as exc:
+                with self._lock:
+                    self.violations.append((record, str(exc)))
+                raise
         with self._lock:
             self.validated += self.validate is not None
             route = next((r for r in self.routes if r.matches(record)), None)
@@ -342,6 +354,12 @@ class FakeAPI:
         """Every scripted answer was used and no request was unexpected."""
         assert not self.unexpected, 'unexpected requests: %r' % self.unexpected
         assert not self.pending(), 'scripted answers never requested: %r' % self.pending()
+
+    def take_violations(self):
+        """The spec violations recorded so far, ``[(Request, message)]``; forgets them (they were expected)."""
+        with self._lock:
+            taken, self.violations = self.violations, []
+        return taken
 
     def assert_secret_absent(self, *things):
         """The API key appears in none of ``things`` (str() and repr() of each are searched)."""

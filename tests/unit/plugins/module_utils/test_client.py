@@ -27,6 +27,7 @@ from ansible_collections.byoc.carrier.plugins.module_utils._client import (
     TelnyxError,
     client_from_module,
 )
+from ansible_collections.byoc.carrier.tests.contract import spec
 from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import FakeAPI, error_body, page
 
 LIST = {'page[number]': '1', 'page[size]': '250'}
@@ -581,10 +582,9 @@ def test_fake_checks_bodies_with_the_spec_hook():
     assert seen == [('POST', '/ips', {'ip_address': '192.0.2.1', 'port': 5060})] and api.validated == 1
 
 
-def test_fake_uses_the_contract_spec_when_available():
+def test_fake_always_checks_bodies_with_the_contract_spec():
     api = FakeAPI()
-    if api.validate is None:
-        pytest.skip('tests/contract/spec.py, jsonschema or the Telnyx spec is not available here')
+    assert api.validate is spec.validate_request  # never silently off
     api.add('POST', '/ips', status=201, json={'data': {'id': '1'}})
     api.add('PATCH', '/ip_connections/5', json={'data': {'id': '5'}})
     client = api.client()
@@ -594,6 +594,32 @@ def test_fake_uses_the_contract_spec_when_available():
     with pytest.raises(AssertionError, match='no such path'):
         client.get('/ip_connection/5')
     assert api.validated == 1
+    # both violations are recorded (the unit-test teardown fails a test that leaves one): taken here, expected
+    assert [(request.call[:2], 'dtmf_type' in message, 'no such path' in message) for request, message in api.take_violations()] == [
+        (('PATCH', '/ip_connections/5'), True, False), (('GET', '/ip_connection/5'), False, True)]
+    assert api.violations == []
+
+
+def test_fake_without_the_spec_refuses_to_start(monkeypatch):
+    monkeypatch.setattr(spec, 'spec_path', lambda: None)
+    spec.load_spec.cache_clear()
+    try:
+        with pytest.raises(AssertionError, match='Telnyx OpenAPI spec not found'):
+            FakeAPI()
+    finally:
+        spec.load_spec.cache_clear()
+
+
+def test_a_swallowed_spec_violation_still_fails_the_test():
+    """What tests/unit/conftest.py's teardown sees: a violation the code under test caught is still recorded."""
+    api = FakeAPI()
+    api.add('PATCH', '/ip_connections/5', json={'data': {'id': '5'}})
+    try:
+        api.client().patch('/ip_connections/5', {'dtmf_type': 'RFC2833'})
+    except Exception:  # pylint: disable=broad-exception-caught
+        pass  # like a bulk worker's per-entry except
+    taken = api.take_violations()
+    assert len(taken) == 1 and taken[0][0].call[:2] == ('PATCH', '/ip_connections/5')
 
 
 # -- the real requests stack against a loopback HTTP server ---------------------------------------
@@ -617,8 +643,8 @@ class LoopbackHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
-        if action == 'slow':
-            time.sleep(1.0)
+        if action == 'slow':  # answers only once the test has seen its client time out (a condition, not a clock)
+            server.release.wait(30)
             action = (200, {'data': 'late'})
         status, payload = action
         data = json.dumps(payload).encode()
@@ -643,12 +669,13 @@ class LoopbackServer(ThreadingHTTPServer):
 @pytest.fixture(name='loopback')
 def fixture_loopback():
     server = LoopbackServer(('127.0.0.1', 0), LoopbackHandler)
-    server.script, server.seen, server.lock = {}, [], threading.Lock()
+    server.script, server.seen, server.lock, server.release = {}, [], threading.Lock(), threading.Event()
     thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.05})
     thread.start()
     try:
         yield server
     finally:
+        server.release.set()
         server.shutdown()
         server.server_close()
         thread.join(5)
@@ -690,6 +717,7 @@ def test_real_timeout_and_refused_are_transport_errors(loopback):
     with pytest.raises(TelnyxError) as info:
         loopback_client(loopback, retry_timeout=0, timeout=0.2).get('/ips/2')
     assert info.value.status is None and 'timed out' in str(info.value)
+    loopback.release.set()
     with socket.socket() as probe:
         probe.bind(('127.0.0.1', 0))
         free_port = probe.getsockname()[1]
