@@ -20,10 +20,10 @@ description:
     tech prefix, P-Charge-Info number, transport, encrypted media, codecs) and the SBC's own per-trunk keys
     C(sbc_port) and C(sbc_transport).
   - Checks every trunk with the collection's one trunk model, the same rules the trunk role checks first (Telnyx side
-    and SBC side: C(sbc_port) required and equal to the port of the trunk's C(ips)/C(fqdns), SRTP only over TLS,
+    and SBC side - C(sbc_port) required and equal to the port of the trunk's C(ips)/C(fqdns), SRTP only over TLS,
     ...), plus what only the SBC needs (a C(p_charge_info) trunk needs a number; names and ports unique on the SBC).
   - Fails listing B(every) problem at once, each naming the trunk and the key, before any file is written.
-  - A trunk picks its calls by its own SBC port, the explicit C(sbc_port) (there is no implicit port: reordering
+  - A trunk picks its calls by its own SBC port, the explicit C(sbc_port) (there is no implicit port, so reordering
     C(byoc_trunks) never moves a port). A TLS trunk also listens for TLS on C(sbc_port) + 1.
   - Needs the Python library voluptuous on the controller.
 positional: _input
@@ -34,7 +34,7 @@ options:
     elements: dict
     required: true
   listen_port:
-    description: The SBC's C(sbc_listen_port) (its default Contact port); no TLS trunk may take it as C(sbc_port) + 1.
+    description: The SBC's C(sbc_listen_port), its default Contact port. No TLS trunk may take it as C(sbc_port) + 1.
     type: int
     default: 5060
   region:

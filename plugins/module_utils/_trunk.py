@@ -164,6 +164,7 @@ def listen_port_clashes(trunks, listen_port):
                                                     'Contact port): choose another sbc_port or sbc_listen_port' % listen_port))
     return out
 
+
 def _split(trunk):
     conn = dict((k, v) for k, v in trunk.items() if k in CONNECTION_OPTIONS and v is not None)
     tabs = []
