@@ -157,7 +157,11 @@ def _one(trunk, index, problems):
     if not isinstance(trunk, dict):
         problems.append('%s: not a mapping' % where)
         return None
-    for field, rule in _trunk.trunk_problems(trunk, require_sbc_port=True):
+    found = _trunk.trunk_problems(trunk, require_sbc_port=True)
+    if trunk.get('state') == 'absent':
+        # the model skips the SBC side of a trunk to delete, but the SBC still renders it: it needs its port
+        found += [tuple(p.split(': ', 1)) for p in _trunk.sbc_port_problems(trunk)]
+    for field, rule in found:
         problems.append('%s: %s: %s' % (where, field, rule) if field != '(trunk)' else '%s: %s' % (where, rule))
     name = trunk.get('name') if isinstance(trunk.get('name'), str) and trunk.get('name') else 'trunk%d' % index
     transport = _trunk.sbc_transport(trunk).lower()

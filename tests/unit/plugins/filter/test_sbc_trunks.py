@@ -55,6 +55,13 @@ def test_no_implicit_port_for_any_position():
     assert count == 1 and text.startswith('byoc_trunks[0] (only): sbc_port: required: ')
 
 
+def test_an_absent_trunk_still_rendered_needs_its_port_too():
+    trunk = ip_trunk('gone', 5060, state='absent')
+    del trunk['sbc_port']
+    assert problems_of([trunk]) == (1, "byoc_trunks[0] (gone): sbc_port: required: the SBC port the PBX sends this trunk's "
+                                       "calls to, e.g. 5062 (explicit, so that reordering trunks never moves a port)")
+
+
 def test_two_trunks_on_one_port_are_refused():
     trunks = [ip_trunk('a', 5060), ip_trunk('b', 5062), ip_trunk('c', 5060)]
     assert problems_of(trunks) == (1, 'byoc_trunks[2] (c): sbc_port: port 5060 is taken by a, c on this SBC '
