@@ -185,6 +185,7 @@ def sbc_trunks(trunks, listen_port=5060, region='com'):
         problems.append('byoc_region: %r is not one of %s' % (region, ', '.join(_common.REGIONS)))
     if not isinstance(trunks, list) or not trunks:
         raise AnsibleFilterError('byoc_trunks: a non-empty list of trunks is required')
+    trunks = _trunk.plain(trunks)
     records = [_one(t, i, problems) for i, t in enumerate(trunks)]
     records = [r for r in records if r is not None]
     seen = {}

@@ -25,15 +25,7 @@ def _error(host, trunk, field, rule):
     return {'host': str(host), 'trunk': str(trunk), 'field': str(field), 'rule': str(rule)}
 
 
-def _plain(value):
-    """Return a plain copy (dict/list/str/...) of templated inventory data."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, str):
-        return str(value)
-    return value
+_plain = _trunk.plain
 
 
 def _host_errors(host, hvars):

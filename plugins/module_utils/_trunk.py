@@ -25,6 +25,7 @@ Stable API:
   SBC both take; a TLS port (sbc_port + 1) that is the SBC's ``sbc_listen_port``.
 * ``trunk_problems(trunk) -> list[(field, rule)]``: all of the above, plus numbers and unknown keys.
 * ``entry(trunk, region, extra_tags=()) -> dict``: the ``sip_connections`` entry of a trunk.
+* ``plain(value)``: a plain copy of templated inventory data (what the filters check).
 """
 
 from __future__ import annotations
@@ -51,6 +52,17 @@ REQUIRED_BY_KIND = {'credentials': ('username', 'password'), 'ip': ('ips',), 'fq
 UPDATE_PASSWORD = _common.UPDATE_PASSWORD
 SBC_PORT_REQUIRED = ("required: the SBC port the PBX sends this trunk's calls to, e.g. 5062 (explicit, so that "
                      "reordering trunks never moves a port)")
+
+
+def plain(value):
+    """Return a plain copy (dict/list/str/...) of templated inventory data (Ansible's lazy containers do not copy)."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
 
 
 def _scoped(prefix, problems):
