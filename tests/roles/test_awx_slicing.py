@@ -33,9 +33,9 @@ FLEET_TAG = 'byoc-slice'
 
 def trunks(number):
     return [{'name': 'slice%d-com-prod-cred' % number, 'type': 'credentials', 'username': 'slicecred%d' % number,
-             'password': 'Slice-password-%d-secret' % number, 'inbound': {'codecs': ['G711U']}},
-            {'name': 'slice%d-com-prod-ip' % number, 'type': 'ip', 'ips': [{'address': '192.0.2.%d' % (60 + number), 'port': 5060}],
-             'inbound': {'sip_subdomain': 'sliceip%d' % number}}]
+             'password': 'Slice-password-%d-secret' % number, 'sbc_port': 5062, 'inbound': {'codecs': ['G711U']}},
+            {'name': 'slice%d-com-prod-ip' % number, 'type': 'ip', 'ips': [{'address': '192.0.2.%d' % (60 + number), 'port': 5064}],
+             'sbc_port': 5064, 'inbound': {'sip_subdomain': 'sliceip%d' % number}}]
 
 
 def inventory(hosts, prune_tags):
