@@ -9,8 +9,7 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.byoc.carrier.plugins.module_utils import _common, _trunk
-from ansible_collections.byoc.carrier.plugins.module_utils._common import E164
+from ansible_collections.byoc.carrier.plugins.module_utils import _common, _settings, _trunk
 
 DOCUMENTATION = r"""
 name: sbc_trunks
@@ -20,11 +19,13 @@ description:
   - Reads what the Kamailio SBC needs from each trunk (type, username/password, C(ip_auth_method), token,
     tech prefix, P-Charge-Info number, transport, encrypted media, codecs) and the SBC's own per-trunk keys
     C(sbc_port) and C(sbc_transport).
+  - Checks every trunk with the collection's one trunk model, the same rules the trunk role checks first (Telnyx side
+    and SBC side - C(sbc_port) required and equal to the port of the trunk's C(ips)/C(fqdns), SRTP only over TLS,
+    ...), plus what only the SBC needs (a C(p_charge_info) trunk needs a number; names and ports unique on the SBC).
   - Fails listing B(every) problem at once, each naming the trunk and the key, before any file is written.
-  - A trunk picks its calls by its own SBC port, the trunk model's explicit C(sbc_port) (the trunk role's validation
-    requires it in every playbook, and checks it against the port of the trunk's C(ips)/C(fqdns)). Used on its own,
-    the sbc role still accepts a trunk without one (deprecated, for one release), and trunk number N (0-based) then gets
-    O(listen_port) + 2*N. A TLS trunk also listens for TLS on its port + 1.
+  - A trunk picks its calls by its own SBC port, the explicit C(sbc_port) (there is no implicit port, so reordering
+    C(byoc_trunks) never moves a port). A TLS trunk also listens for TLS on C(sbc_port) + 1.
+  - Needs the Python library voluptuous on the controller.
 positional: _input
 options:
   _input:
@@ -33,7 +34,7 @@ options:
     elements: dict
     required: true
   listen_port:
-    description: The SBC port of the first trunk.
+    description: The SBC's C(sbc_listen_port), its default Contact port. No TLS trunk may take it as C(sbc_port) + 1.
     type: int
     default: 5060
   region:
@@ -93,14 +94,7 @@ _value:
       type: str
 """
 
-KINDS = _common.KINDS
-REGIONS = _common.REGIONS
-TRANSPORTS = tuple(t.lower() for t in _common.TRANSPORTS)
-AUTH_METHODS = ('token', 'tech_prefix', 'p_charge_info')
-CODECS = {'G711U': 'PCMU', 'G711A': 'PCMA'}
-USERNAME = re.compile(_common.USERNAME_PATTERN)
-TOKEN = re.compile(_common.TOKEN_PATTERN)
-TECH_PREFIX = re.compile(_common.TECH_PREFIX_PATTERN)
+CODECS = {'G711U': 'PCMU', 'G711A': 'PCMA'}  # the trunk's codecs (choices: the settings table) as SDP names
 FIRST_SET = 10
 
 
@@ -114,112 +108,85 @@ def dbtext_string(value):
     return value.replace('\\', '\\\\').replace(':', '\\:').replace('\n', '\\n')
 
 
-def _media(trunk, problems, where):
-    values = {}
-    for scope in ('inbound', 'outbound'):
-        value = (trunk.get(scope) or {}).get('encrypted_media')
-        if value is None:
-            continue
-        if value not in ('SRTP', 'none'):
-            problems.append('%s.%s.encrypted_media: %r is not SRTP or none' % (where, scope, value))
-        values[scope] = value
-    if len(set(values.values())) > 1:
-        problems.append('%s: inbound.encrypted_media and outbound.encrypted_media differ' % where)
-    return 'SRTP' in values.values()
+def _tab(trunk, scope):
+    tab = trunk.get(scope)
+    return tab if isinstance(tab, dict) else {}
 
 
-def _codecs(trunk, problems, where):
-    wanted = (trunk.get('inbound') or {}).get('codecs') or list(CODECS)
-    bad = [c for c in wanted if c not in CODECS]
-    if bad:
-        problems.append('%s.inbound.codecs: %s not G711U/G711A' % (where, ', '.join(map(str, bad))))
-    return [CODECS[c] for c in wanted if c in CODECS]
+def _srtp(trunk):
+    return 'SRTP' in [_tab(trunk, scope).get('encrypted_media') for scope in ('inbound', 'outbound')]
+
+
+def _codecs(trunk):
+    codecs = _tab(trunk, 'inbound').get('codecs')
+    return [CODECS[c] for c in (codecs if isinstance(codecs, list) and codecs else list(CODECS)) if c in CODECS]
 
 
 def _auth(trunk, kind, problems, where):
-    """Outbound authentication toward the carrier and its values."""
+    """Outbound authentication toward the carrier and its values (the values' rules are the trunk model's)."""
     out = {'auth': 'none', 'register': False}
     method = trunk.get('ip_auth_method')
     if kind == 'credentials' or (kind == 'fqdn' and trunk.get('username') and not method):
         username, password = str(trunk.get('username') or ''), str(trunk.get('password') or '')
-        if not USERNAME.match(username):
-            problems.append('%s.username: 4-32 letters or digits required' % where)
-        if not 8 <= len(password) <= 128:
-            problems.append('%s.password: 8-128 characters required' % where)
         out.update(auth='credentials', register=kind == 'credentials', username=username,
                    password_cfg=cfg_string(password), password_dbtext=dbtext_string(password))
         return out
-    if method is None:
-        return out
-    if method not in AUTH_METHODS:
-        problems.append('%s.ip_auth_method: %r is not one of %s' % (where, method, ', '.join(AUTH_METHODS)))
+    if method not in _common.IP_AUTH_METHODS:
         return out
     out['auth'] = method
     if method == 'token':
-        token = str(trunk.get('token') or '')
-        if not TOKEN.match(token):
-            problems.append('%s.token: 12-48 characters A-Z a-z 0-9 - required' % where)
-        out['token'] = token
+        out['token'] = str(trunk.get('token') or '')
     elif method == 'tech_prefix':
-        prefix = str(trunk.get('tech_prefix') or '')
-        if not TECH_PREFIX.match(prefix):
-            problems.append('%s.tech_prefix: %r is not 4 digits' % (where, prefix))
-        out['tech_prefix'] = prefix
+        out['tech_prefix'] = str(trunk.get('tech_prefix') or '')
     else:
         numbers = trunk.get('numbers') or []
-        if not numbers or not E164.match(str(numbers[0])):
-            problems.append('%s.numbers: p_charge_info needs an E.164 number first in numbers' % where)
+        if not numbers:
+            # SBC-only: the SBC sends the trunk's first number as P-Charge-Info
+            problems.append('%s: numbers: p_charge_info needs a number: the SBC sends the first one as P-Charge-Info' % where)
         out['charge_number'] = str(numbers[0]) if numbers else ''
     return out
 
 
-def _port(value, problems, where):
-    try:
-        port = int(value)
-    except (TypeError, ValueError):
-        port = 0
-    if not 1 <= port <= 65534:
-        problems.append('%s.sbc_port: %r is not a port 1-65534' % (where, value))
-    return port
+def _where(index, trunk):
+    name = trunk.get('name') if isinstance(trunk, dict) else None
+    return 'byoc_trunks[%d] (%s)' % (index, name if isinstance(name, str) and name else '-')
 
 
-def _one(trunk, index, listen_port, problems):
-    where = 'byoc_trunks[%d]' % index
+def _one(trunk, index, problems):
+    where = _where(index, trunk)
     if not isinstance(trunk, dict):
-        problems.append('%s: not a dict' % where)
+        problems.append('%s: not a mapping' % where)
         return None
-    name = trunk.get('name')
-    if not isinstance(name, str) or not name:
-        problems.append('%s.name: required, a non-empty string' % where)
-        name = 'trunk%d' % index
-    where = '%s (%s)' % (where, name)
-    kind = trunk.get('type')
-    if kind not in KINDS:
-        problems.append('%s.type: %r is not one of %s' % (where, kind, ', '.join(KINDS)))
-    transport = str(trunk.get('sbc_transport') or (trunk.get('inbound') or {}).get('transport') or 'UDP').lower()
-    if transport not in TRANSPORTS:
-        problems.append('%s: transport %r is not UDP, TCP or TLS' % (where, transport))
-    port = _port(_trunk.sbc_port_of(trunk, index, listen_port), problems, where)
+    found = _trunk.trunk_problems(trunk, require_sbc_port=True)
+    if trunk.get('state') == 'absent':
+        # the model skips the SBC side of a trunk to delete, but the SBC still renders it: it needs its port
+        found += [tuple(p.split(': ', 1)) for p in _trunk.sbc_port_problems(trunk)]
+    for field, rule in found:
+        problems.append('%s: %s: %s' % (where, field, rule) if field != '(trunk)' else '%s: %s' % (where, rule))
+    name = trunk.get('name') if isinstance(trunk.get('name'), str) and trunk.get('name') else 'trunk%d' % index
+    transport = _trunk.sbc_transport(trunk).lower()
+    ports = _trunk.sbc_ports(trunk) or [None]
     record = {
-        'name': name, 'route': 'T%d_%s' % (index, re.sub(r'[^A-Za-z0-9]', '_', name)), 'kind': kind,
-        'port': port, 'tls_port': port + 1 if transport == 'tls' else None, 'transport': transport,
-        'srtp': _media(trunk, problems, where), 'codecs': _codecs(trunk, problems, where),
-        'dispatcher_set': FIRST_SET + index,
+        'name': name, 'route': 'T%d_%s' % (index, re.sub(r'[^A-Za-z0-9]', '_', name)), 'kind': trunk.get('type'),
+        'port': ports[0], 'tls_port': ports[1] if len(ports) > 1 else None, 'transport': transport,
+        'srtp': _srtp(trunk), 'codecs': _codecs(trunk), 'dispatcher_set': FIRST_SET + index,
     }
-    if record['srtp'] and transport != 'tls':
-        problems.append('%s: encrypted_media SRTP requires transport TLS (the SDES keys travel in the SIP body)' % where)
-    record.update(_auth(trunk, kind, problems, where))
+    record.update(_auth(trunk, record['kind'], problems, where))
     return record
 
 
 def sbc_trunks(trunks, listen_port=5060, region='com'):
-    """Return the normalised trunks or raise AnsibleFilterError listing every problem."""
+    """Return the normalised trunks or raise AnsibleFilterError listing every problem (the rules of a trunk are the
+    trunk model's, module_utils/_trunk.py: the same the trunk role checks first)."""
+    if not _settings.HAS_VOLUPTUOUS:
+        raise AnsibleFilterError('byoc.carrier.sbc_trunks needs the Python library voluptuous on the controller')
     problems = []
-    if region not in REGIONS:
-        problems.append('byoc_region: %r is not one of %s' % (region, ', '.join(REGIONS)))
+    if region not in _common.REGIONS:
+        problems.append('byoc_region: %r is not one of %s' % (region, ', '.join(_common.REGIONS)))
     if not isinstance(trunks, list) or not trunks:
         raise AnsibleFilterError('byoc_trunks: a non-empty list of trunks is required')
-    records = [_one(t, i, int(listen_port), problems) for i, t in enumerate(trunks)]
+    trunks = _trunk.plain(trunks)
+    records = [_one(t, i, problems) for i, t in enumerate(trunks)]
     records = [r for r in records if r is not None]
     seen = {}
     for rec in records:
@@ -227,11 +194,9 @@ def sbc_trunks(trunks, listen_port=5060, region='com'):
             problems.append('byoc_trunks: name %r is used twice' % rec['name'])
         seen[rec['name']] = True
         rec['domain'] = 'sip.telnyx.%s' % region
-    ports = [p for rec in records for p in (rec['port'], rec['tls_port']) if p]
-    dupes = sorted({p for p in ports if ports.count(p) > 1})
-    if dupes:
-        problems.append('byoc_trunks: SBC port(s) %s used by more than one trunk (sbc_port; TLS uses port + 1)'
-                        % ', '.join(map(str, dupes)))
+    where = dict((t.get('name'), _where(i, t)) for i, t in reversed(list(enumerate(trunks))) if isinstance(t, dict))
+    clashes = _trunk.port_clashes(trunks) + _trunk.listen_port_clashes(trunks, listen_port)
+    problems.extend('%s: sbc_port: %s' % (where.get(name, name), rule) for name, rule in clashes)
     if problems:
         raise AnsibleFilterError('sbc role: %d problem(s) in byoc_trunks: %s' % (len(problems), '; '.join(problems)))
     return records

@@ -25,15 +25,7 @@ def _error(host, trunk, field, rule):
     return {'host': str(host), 'trunk': str(trunk), 'field': str(field), 'rule': str(rule)}
 
 
-def _plain(value):
-    """Return a plain copy (dict/list/str/...) of templated inventory data."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, str):
-        return str(value)
-    return value
+_plain = _trunk.plain
 
 
 def _host_errors(host, hvars):
@@ -78,7 +70,7 @@ def _read_host(hostvars, host):
     """The model variables of one host as plain data; a variable that cannot be templated is an error."""
     hvars, errors = {}, []
     source = hostvars[host]
-    for key in ('byoc_region', 'byoc_environment', 'byoc_trunks'):
+    for key in ('byoc_region', 'byoc_environment', 'byoc_trunks', 'sbc_listen_port'):
         try:
             hvars[key] = _plain(source.get(key))
         except Exception as exc:  # pylint: disable=broad-exception-caught
@@ -119,6 +111,8 @@ def trunk_errors(hostvars, hosts):
             errors.extend(_error(host, name, field, rule) for field, rule in _trunk.trunk_problems(trunk))
             errors.extend(_unique_errors(uniques, (host, name, index), trunk))
         errors.extend(_error(host, name, 'sbc_port', rule) for name, rule in _trunk.port_clashes(trunks))
+        listen_port = hvars.get('sbc_listen_port') or _trunk.DEFAULT_LISTEN_PORT
+        errors.extend(_error(host, name, 'sbc_port', rule) for name, rule in _trunk.listen_port_clashes(trunks, listen_port))
     return errors
 
 

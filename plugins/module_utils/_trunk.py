@@ -7,7 +7,8 @@ side and its SBC side, in one definition used by
 * the trunk role's first validation (filter ``trunk_errors``),
 * the cpaas role (filter ``bulk_connections`` builds the ``sip_connections`` entries with ``entry``),
 * the bulk module's entry check (``_bulk.Entry.problems`` calls ``connection_problems``),
-* the SBC rendering (filter ``sbc_trunks`` takes its ports from ``sbc_port`` and its rules from here).
+* the SBC rendering (filter ``sbc_trunks`` validates every trunk with ``trunk_problems`` and the clash rules, and takes
+  its ports from ``sbc_port``: there is no implicit port).
 
 Stable API:
 
@@ -18,14 +19,19 @@ Stable API:
 * ``sbc_port_problems(trunk) -> list[str]``: ``sbc_port`` is an explicit port (1-65534, TLS also takes port + 1) and,
   on IP/FQDN trunks, equals the port Telnyx sends calls to (each ``ips``/``fqdns`` A-record port: ``sbc_port``, or
   ``sbc_port + 1`` with TLS).
+* ``sbc_transport_problems(trunk) -> list[str]``: ``sbc_transport`` is a transport, and SRTP requires TLS on the SBC's
+  leg too (credentials trunks included).
+* ``port_clashes(trunks)``, ``listen_port_clashes(trunks, listen_port) -> list[(name, rule)]``: ports two trunks of one
+  SBC both take; a TLS port (sbc_port + 1) that is the SBC's ``sbc_listen_port``.
 * ``trunk_problems(trunk) -> list[(field, rule)]``: all of the above, plus numbers and unknown keys.
 * ``entry(trunk, region, extra_tags=()) -> dict``: the ``sip_connections`` entry of a trunk.
+* ``plain(value)``: a plain copy of templated inventory data (what the filters check).
 """
 
 from __future__ import annotations
 
 from ansible_collections.byoc.carrier.plugins.module_utils import _common, _settings
-from ansible_collections.byoc.carrier.plugins.module_utils._common import E164, E164_RULE
+from ansible_collections.byoc.carrier.plugins.module_utils._common import E164, E164_RULE, SRTP_RULE
 
 KINDS = _settings.KINDS
 REGIONS = _common.REGIONS
@@ -41,8 +47,22 @@ SCOPE_OPTIONS = {
 }
 TRUNK_KEYS = ('name', 'type', 'inbound', 'outbound', 'numbers', 'state')
 SBC_KEYS = ('sbc_port', 'sbc_transport')
+DEFAULT_LISTEN_PORT = _settings.DEFAULT_SIP_PORT  # the sbc role's sbc_listen_port default
 REQUIRED_BY_KIND = {'credentials': ('username', 'password'), 'ip': ('ips',), 'fqdn': ('fqdns',)}
 UPDATE_PASSWORD = _common.UPDATE_PASSWORD
+SBC_PORT_REQUIRED = ("required: the SBC port the PBX sends this trunk's calls to, e.g. 5062 (explicit, so that "
+                     "reordering trunks never moves a port)")
+
+
+def plain(value):
+    """Return a plain copy (dict/list/str/...) of templated inventory data (Ansible's lazy containers do not copy)."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
 
 
 def _scoped(prefix, problems):
@@ -72,30 +92,37 @@ def _port_of(value):
     return value if 1 <= value <= 65534 else None
 
 
-def sbc_port_of(trunk, index, listen_port):
-    """The SBC port of a trunk for the SBC rendering: its ``sbc_port``; a trunk without one (the sbc role used on its
-    own, deprecated) gets the old implicit ``listen_port + 2 * index``."""
-    value = trunk.get('sbc_port')
-    return value if value is not None else int(listen_port) + 2 * index
-
-
 def sbc_transport(trunk):
     """The SBC's transport toward Telnyx for this trunk: sbc_transport, else inbound.transport, else UDP."""
     return str(trunk.get('sbc_transport') or (trunk.get('inbound') or {}).get('transport') or 'UDP').upper()
+
+
+def sbc_transport_problems(trunk):
+    """``sbc_transport`` is a SIP transport; SRTP requires TLS on the SBC's leg toward Telnyx too (on every kind: a
+    credentials trunk registers over ``sbc_transport``). Where the Telnyx side already refuses it (IP/FQDN without
+    ``sbc_transport``: ``inbound.transport`` is the SBC's transport) it is not said twice."""
+    transport = sbc_transport(trunk)
+    if transport not in SBC_TRANSPORTS:
+        return ['sbc_transport: %r is not one of %s' % (transport, ', '.join(SBC_TRANSPORTS))]
+    media = set((trunk.get(scope) or {}).get('encrypted_media') for scope in ('inbound', 'outbound')
+                if isinstance(trunk.get(scope) or {}, dict))
+    telnyx_says_it = trunk.get('type') in _settings.IP_FQDN and trunk.get('sbc_transport') is None
+    if 'SRTP' in media and transport != 'TLS' and not telnyx_says_it:
+        return ["%s: set sbc_transport to TLS, the SBC's transport toward Telnyx (got %s)" % (SRTP_RULE, transport)]
+    return []
 
 
 def sbc_port_problems(trunk, required=True):
     """``sbc_port`` explicit and valid; on IP/FQDN trunks the port Telnyx sends to must be the SBC's."""
     value = trunk.get('sbc_port')
     if value is None:
-        return ['sbc_port: required, the SBC port the PBX sends this trunk\'s calls to (explicit, so that reordering '
-                'trunks never moves a port)'] if required else []
+        return ['sbc_port: %s' % SBC_PORT_REQUIRED] if required else []
     port = _port_of(value)
     if port is None:
         return ['sbc_port: %r is not a port 1-65534' % (value,)]
     transport = sbc_transport(trunk)
     if transport not in SBC_TRANSPORTS:
-        return ['sbc_transport: %r is not one of %s' % (transport, ', '.join(SBC_TRANSPORTS))]
+        return []
     wanted = port + 1 if transport == 'TLS' else port
     problems = []
     for option, key in (('ips', 'address'), ('fqdns', 'fqdn')):
@@ -130,6 +157,23 @@ def port_clashes(trunks):
         if len(names) > 1:
             out.extend((name, 'port %d is taken by %s on this SBC (sbc_port; TLS also takes sbc_port + 1)' % (port, ', '.join(names)))
                        for name in names[1:])
+    return out
+
+
+def listen_port_clashes(trunks, listen_port):
+    """(trunk name, rule) for each TLS trunk whose TLS port (sbc_port + 1) is the SBC's ``sbc_listen_port``: that is
+    the port of the SBC's default Contact (registrations), a UDP port, so a TLS listener cannot take it."""
+    try:
+        listen_port = int(listen_port)
+    except (TypeError, ValueError):
+        return []
+    out = []
+    for trunk in trunks:
+        if isinstance(trunk, dict) and trunk.get('state', 'present') == 'present':
+            ports = sbc_ports(trunk)
+            if len(ports) == 2 and ports[1] == listen_port:
+                out.append((str(trunk.get('name')), 'TLS takes sbc_port + 1 = %d, which is sbc_listen_port (the SBC\'s default '
+                                                    'Contact port): choose another sbc_port or sbc_listen_port' % listen_port))
     return out
 
 
@@ -173,7 +217,7 @@ def trunk_problems(trunk, require_sbc_port=True):
         return out
     conn, inbound, outbound = _split(trunk)
     messages = (required_problems(kind, conn) if kind else []) + connection_problems(kind, conn, inbound, outbound)
-    messages += sbc_port_problems(trunk, required=require_sbc_port)
+    messages += sbc_transport_problems(trunk) + sbc_port_problems(trunk, required=require_sbc_port)
     seen = set()
     for message in messages:
         field, sep, rule = message.partition(': ')

@@ -16,8 +16,8 @@ GOOD = {
     'sbc-fra1': {
         'byoc_region': 'eu', 'byoc_environment': 'prod',
         'byoc_trunks': [
-            {'name': 'acme-eu-prod-fra1', 'type': 'credentials', 'sbc_port': 5060, 'username': 'acmefra1', 'password': 's3cretPassw0rd',
-             'inbound': {'codecs': ['G711U', 'G711A'], 'no_answer_timeout': 60, 'encrypted_media': 'SRTP'},
+            {'name': 'acme-eu-prod-fra1', 'type': 'credentials', 'sbc_port': 5060, 'sbc_transport': 'TLS', 'username': 'acmefra1',
+             'password': 's3cretPassw0rd', 'inbound': {'codecs': ['G711U', 'G711A'], 'no_answer_timeout': 60, 'encrypted_media': 'SRTP'},
              'outbound': {'localization': 'DE', 'outbound_voice_profile': 'acme-eu', 'encrypted_media': 'SRTP'},
              'numbers': ['+4930123456']},
             {'name': 'acme-eu-prod-fra1-ip', 'type': 'ip', 'sbc_port': 5062, 'ips': [{'address': '198.51.100.10', 'port': 5062}],
@@ -119,6 +119,23 @@ def test_sbc_port_is_explicit_and_matches_the_telnyx_side():
     assert errors_of(model) == []
     trunk['sbc_port'] = 70000
     assert fields(errors_of(model)) == {('h', 't', 'sbc_port')}
+
+
+def test_srtp_on_a_credentials_trunk_needs_the_sbc_over_tls():
+    """SRTP requires TLS everywhere: a credentials trunk has no Telnyx-side transport, the SBC's is sbc_transport."""
+    model = copy.deepcopy(GOOD)
+    del model['sbc-fra1']['byoc_trunks'][0]['sbc_transport']
+    assert errors_of(model) == [{'host': 'sbc-fra1', 'trunk': 'acme-eu-prod-fra1', 'field': 'encrypted_media',
+                                 'rule': "SRTP requires transport TLS (SDES keys travel in the SIP body): set sbc_transport to TLS, "
+                                         "the SBC's transport toward Telnyx (got UDP)"}]
+
+
+def test_a_tls_port_on_sbc_listen_port_is_refused():
+    model = copy.deepcopy(GOOD)
+    model['sbc-fra1']['sbc_listen_port'] = 5061
+    assert errors_of(model) == [{'host': 'sbc-fra1', 'trunk': 'acme-eu-prod-fra1', 'field': 'sbc_port',
+                                 'rule': "TLS takes sbc_port + 1 = 5061, which is sbc_listen_port (the SBC's default Contact port): "
+                                         "choose another sbc_port or sbc_listen_port"}]
 
 
 def test_the_one_model_refuses_what_the_sbc_could_not_send():

@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 SCENARIOS = HERE / 'scenarios'
 CC, CARRIER1, CARRIER2, STRANGER = '127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.9'
-SBC_PORT = 25060          # first trunk; trunk N listens on SBC_PORT + 2*N
+SBC_PORT = 25060          # the tests' trunks take SBC_PORT, SBC_PORT + 2, ... as their explicit sbc_port
 CARRIER_PORT = 25070      # the Telnyx stand-ins' SIP port
 PBX_PORT = 25081
 CALLER_PORT = 25080
@@ -56,6 +56,15 @@ def pytest_collection_modifyitems(items):
         skip = pytest.mark.skip(reason='missing %s (scripts/setup installs them)' % ', '.join(missing))
         for item in items:
             item.add_marker(skip)
+
+
+def ip_trunk(name, port, **extra):
+    """An IP trunk of the test SBC: its explicit sbc_port, and Telnyx sending its calls to the SBC on that port
+    (sbc_port + 1 with TLS), as the trunk model requires."""
+    tls = 'TLS' in (extra.get('sbc_transport'), (extra.get('inbound') or {}).get('transport'))
+    trunk = {'name': name, 'type': 'ip', 'sbc_port': port, 'ips': [{'address': CC, 'port': port + 1 if tls else port}]}
+    trunk.update(extra)
+    return trunk
 
 
 def base_vars(config_dir, run_dir, trunks, **extra):
@@ -315,7 +324,8 @@ class SbcBed:
         return run_role(self.workdir, self.variables(**override), name='render%d' % self.renders)
 
     def trunk_port(self, index):
-        return SBC_PORT + 2 * index
+        """The SBC port of trunk number index of this bed: its sbc_port (never derived from its position)."""
+        return self.trunks[index]['sbc_port']
 
     def log_lines(self, pattern):
         return [line for line in self.kamailio.log.read_text(errors='replace').splitlines() if re.search(pattern, line)]

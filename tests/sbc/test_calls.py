@@ -9,13 +9,13 @@ import time
 
 import pytest
 
-from conftest import (CALLER_PORT, CARRIER1, CARRIER2, CARRIER_PORT, CC, PBX_PORT, STRANGER, TECH_PREFIX, TOKEN,
-                      header, make_bed, parse_trace, serve, wait_for)
+from conftest import (CALLER_PORT, CARRIER1, CARRIER2, CARRIER_PORT, CC, PBX_PORT, SBC_PORT, STRANGER, TECH_PREFIX, TOKEN,
+                      header, ip_trunk, make_bed, parse_trace, serve, wait_for)
 
 TRUNKS = [
-    {'name': 'acme-token', 'type': 'ip', 'ip_auth_method': 'token', 'token': TOKEN, 'ips': [{'address': CC}]},
-    {'name': 'acme-prefix', 'type': 'ip', 'ip_auth_method': 'tech_prefix', 'tech_prefix': TECH_PREFIX},
-    {'name': 'acme-tcp', 'type': 'ip', 'ip_auth_method': 'token', 'token': TOKEN, 'inbound': {'transport': 'TCP'}},
+    ip_trunk('acme-token', SBC_PORT, ip_auth_method='token', token=TOKEN),
+    ip_trunk('acme-prefix', SBC_PORT + 2, ip_auth_method='tech_prefix', tech_prefix=TECH_PREFIX),
+    ip_trunk('acme-tcp', SBC_PORT + 4, ip_auth_method='token', token=TOKEN, inbound={'transport': 'TCP'}),
 ]
 NUMBER = '+18005551234'
 BOT = 'bot_ccbyoc_01'

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import CARRIER1, CARRIER_PORT, CC, PASSWORD, USERNAME, digest_valid, header, make_bed, serve, wait_for
+from conftest import CARRIER1, CARRIER_PORT, CC, PASSWORD, SBC_PORT, USERNAME, digest_valid, header, make_bed, serve, wait_for
 
-TRUNKS = [{'name': 'acme-cred', 'type': 'credentials', 'username': USERNAME, 'password': PASSWORD,
-           'inbound': {'transport': 'TCP'}}]
+# a credentials trunk has no Telnyx-side transport: the SBC's (registration and calls) is sbc_transport
+TRUNKS = [{'name': 'acme-cred', 'type': 'credentials', 'sbc_port': SBC_PORT, 'sbc_transport': 'TCP', 'username': USERNAME,
+           'password': PASSWORD}]
 
 
 @pytest.fixture(scope='module')

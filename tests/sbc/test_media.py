@@ -15,14 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CARRIER1, CARRIER2, CARRIER_PORT, CC, PBX_PORT, RTP_PORTS, RTPE_NG_PORT, TOKEN, make_bed, serve, stop_pid, wait_for
+from conftest import (CARRIER1, CARRIER2, CARRIER_PORT, CC, PBX_PORT, RTP_PORTS, RTPE_NG_PORT, SBC_PORT, TOKEN, ip_trunk, make_bed, serve,
+                      stop_pid, wait_for)
 from siptools import Endpoint, TlsCarrier, make_pki, request, sdp
 
 TRUNKS = [
-    {'name': 'acme-rtp', 'type': 'ip', 'ip_auth_method': 'token', 'token': TOKEN},
+    ip_trunk('acme-rtp', SBC_PORT, ip_auth_method='token', token=TOKEN),
     # SRTP only over TLS (the SDES keys travel in the SIP body)
-    {'name': 'acme-srtp', 'type': 'ip', 'ip_auth_method': 'token', 'token': TOKEN,
-     'inbound': {'transport': 'TLS', 'encrypted_media': 'SRTP'}, 'outbound': {'encrypted_media': 'SRTP'}},
+    ip_trunk('acme-srtp', SBC_PORT + 2, ip_auth_method='token', token=TOKEN,
+             inbound={'transport': 'TLS', 'encrypted_media': 'SRTP'}, outbound={'encrypted_media': 'SRTP'}),
 ]
 CARRIER_TLS_PORT = 25071
 CC_MEDIA, CARRIER_MEDIA = 6001, 6002

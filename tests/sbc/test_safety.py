@@ -10,9 +10,9 @@ import subprocess
 
 import pytest
 
-from conftest import CARRIER1, CARRIER2, CARRIER_PORT, TOKEN, base_vars, make_bed, run_role, serve, wait_for
+from conftest import CARRIER1, CARRIER2, CARRIER_PORT, SBC_PORT, TOKEN, base_vars, ip_trunk, make_bed, run_role, serve, wait_for
 
-TRUNKS = [{'name': 'acme-token', 'type': 'ip', 'ip_auth_method': 'token', 'token': TOKEN}]
+TRUNKS = [ip_trunk('acme-token', SBC_PORT, ip_auth_method='token', token=TOKEN)]
 NEW_CARRIER = '127.0.0.4'
 SERVING = ('kamailio.cfg', 'dispatcher.list', 'address.list')
 
@@ -50,18 +50,25 @@ def test_list_change_reloads_without_restart(bed):
     assert bed.kamailio.alive() and bed.kamailio.pid == pid
 
 
-SRTP_TRUNKS = [dict(TRUNKS[0], name='srtp-udp', inbound={'encrypted_media': 'SRTP'}),
-               dict(TRUNKS[0], name='srtp-tcp', inbound={'transport': 'TCP', 'encrypted_media': 'SRTP'})]
-BROKEN_TRUNKS = [dict(TRUNKS[0], ip_auth_method='tech_prefix', tech_prefix='12345'), dict(TRUNKS[0], name='other', token='short')]
+SRTP_TRUNKS = [ip_trunk('srtp-udp', SBC_PORT, ip_auth_method='token', token=TOKEN, inbound={'encrypted_media': 'SRTP'}),
+               {'name': 'srtp-cred', 'type': 'credentials', 'sbc_port': SBC_PORT + 2, 'sbc_transport': 'TCP', 'username': 'srtpcred1',
+                'password': 'srtp-Secret-1', 'inbound': {'encrypted_media': 'SRTP'}}]
+BROKEN_TRUNKS = [dict(TRUNKS[0], ip_auth_method='tech_prefix', tech_prefix='12345'), dict(TRUNKS[0], name='other', token='short'),
+                 dict(TRUNKS[0], name='no-port', sbc_port=None)]
+# the trunk model's words (module_utils/_trunk.py), the same the trunk role says
+SRTP_RULE = 'encrypted_media: SRTP requires transport TLS (SDES keys travel in the SIP body)'
 
 
 @pytest.mark.parametrize('override,problems', [
     ({'sbc_carrier_addresses': _carriers(CARRIER1, '127.0.0.300', 'sip.telnyx.com')},
      ["host '127.0.0.300' is not an IP literal", "host 'sip.telnyx.com' is not an IP literal"]),
-    ({'byoc_trunks': BROKEN_TRUNKS}, ["(acme-token).tech_prefix: '12345' is not 4 digits", '(other).token: 12-48 characters']),
+    ({'byoc_trunks': BROKEN_TRUNKS}, ['byoc_trunks[0] (acme-token): tech_prefix: must be exactly 4 digits',
+                                      'byoc_trunks[1] (other): token: must be 12 to 48 letters, digits or hyphens',
+                                      'byoc_trunks[2] (no-port): sbc_port: required: the SBC port the PBX sends this trunk',
+                                      'byoc_trunks[1] (other): sbc_port: port 25060 is taken by acme-token, other on this SBC']),
     ({'sbc_kamailio_mpath': '/nonexistent/kamailio/modules'}, ['kamailio -c rejected the generated configuration']),
-    ({'byoc_trunks': SRTP_TRUNKS}, ['(srtp-udp): encrypted_media SRTP requires transport TLS',
-                                    '(srtp-tcp): encrypted_media SRTP requires transport TLS']),
+    ({'byoc_trunks': SRTP_TRUNKS}, ['byoc_trunks[0] (srtp-udp): %s: set inbound.transport to TLS' % SRTP_RULE,
+                                    'byoc_trunks[1] (srtp-cred): %s: set sbc_transport to TLS' % SRTP_RULE]),
 ], ids=['list-entries', 'trunk-values', 'kamailio-c', 'srtp-without-tls'])
 def test_broken_input_leaves_the_running_sbc_alone(bed, parties, override, problems):
     pid, before = bed.kamailio.pid, _snapshot(bed)

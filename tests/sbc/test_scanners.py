@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CARRIER1, CARRIER2, CARRIER_PORT, SBC_PORT, TOKEN, make_bed, serve
+from conftest import CARRIER1, CARRIER2, CARRIER_PORT, SBC_PORT, TOKEN, ip_trunk, make_bed, serve
 
-TRUNKS = [{'name': 'acme-token', 'type': 'ip', 'ip_auth_method': 'token', 'token': TOKEN}]
+TRUNKS = [ip_trunk('acme-token', SBC_PORT, ip_auth_method='token', token=TOKEN)]
 SCANNER = '127.0.0.1'
 PBX = '127.0.0.7'
 TOOLS = Path(sys.executable).parent

@@ -11,12 +11,12 @@ import time
 
 import pytest
 
-from conftest import CARRIER1, CARRIER2, CARRIER_PORT, CC, PBX_PORT, STRANGER, TECH_PREFIX, TOKEN, make_bed, serve, wait_for
+from conftest import CARRIER1, CARRIER2, CARRIER_PORT, CC, PBX_PORT, SBC_PORT, STRANGER, TECH_PREFIX, TOKEN, ip_trunk, make_bed, serve, wait_for
 from siptools import Endpoint, request, sdp, status
 
 TRUNKS = [
-    {'name': 'acme-token', 'type': 'ip', 'ip_auth_method': 'token', 'token': TOKEN},
-    {'name': 'acme-prefix', 'type': 'ip', 'ip_auth_method': 'tech_prefix', 'tech_prefix': TECH_PREFIX},
+    ip_trunk('acme-token', SBC_PORT, ip_auth_method='token', token=TOKEN),
+    ip_trunk('acme-prefix', SBC_PORT + 2, ip_auth_method='tech_prefix', tech_prefix=TECH_PREFIX),
 ]
 CPS_LIMIT = 4
 BAN = {'sbc_ban_threshold': 16, 'sbc_ban_window': 2, 'sbc_ban_time': 60}

@@ -12,11 +12,11 @@ import ssl
 
 import pytest
 
-from conftest import CARRIER1, CARRIER2, CC, SBC_PORT, TOKEN, make_bed, serve, wait_for
+from conftest import CARRIER1, CARRIER2, CC, SBC_PORT, TOKEN, ip_trunk, make_bed, serve, wait_for
 from siptools import Endpoint, TlsCarrier, request, sdp, make_pki
 
 CARRIER_TLS_PORT = 25071
-TRUNKS = [{'name': 'acme-tls', 'type': 'ip', 'ip_auth_method': 'token', 'token': TOKEN, 'inbound': {'transport': 'TLS'}}]
+TRUNKS = [ip_trunk('acme-tls', SBC_PORT, ip_auth_method='token', token=TOKEN, inbound={'transport': 'TLS'})]
 
 pytestmark = pytest.mark.skipif(not shutil.which('openssl'), reason='openssl is needed to make a test certificate')
 

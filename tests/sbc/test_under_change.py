@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (CALLER_PORT, CARRIER1, CARRIER2, CARRIER_PORT, CC, REPO, SCENARIOS, TOKEN, make_bed, serve,
+from conftest import (CALLER_PORT, CARRIER1, CARRIER2, CARRIER_PORT, CC, REPO, SBC_PORT, SCENARIOS, TOKEN, ip_trunk, make_bed, serve,
                       stop_pid, wait_for)
 
-TRUNKS = [{'name': 'acme-token', 'type': 'ip', 'ip_auth_method': 'token', 'token': TOKEN}]
-NEW_TRUNK = {'name': 'acme-prefix', 'type': 'ip', 'ip_auth_method': 'tech_prefix', 'tech_prefix': '4321'}
+TRUNKS = [ip_trunk('acme-token', SBC_PORT, ip_auth_method='token', token=TOKEN)]
+NEW_TRUNK = ip_trunk('acme-prefix', SBC_PORT + 2, ip_auth_method='tech_prefix', tech_prefix='4321')
 NEW_CARRIER = '127.0.0.4'
 RATE, SECONDS = 5, 20
 CALLS = RATE * SECONDS

@@ -32,14 +32,24 @@ def _python_files():
                     yield os.path.relpath(os.path.join(root, name), ROOT)
 
 
-def _rules_of_python(path):
-    """(kind, value) of every regex literal and every list/tuple of 2+ string literals outside docstrings."""
+def _parsed(path, documentation=False):
+    """The syntax tree of a Python file and the ids of its docstrings (and, with documentation, of its
+    DOCUMENTATION/EXAMPLES/RETURN strings)."""
     with open(os.path.join(ROOT, path), encoding='utf-8') as handle:
         tree = ast.parse(handle.read())
     docstrings = set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef)) and node.body and isinstance(node.body[0], ast.Expr):
             docstrings.add(id(node.body[0].value))
+        if documentation and isinstance(node, ast.Assign) and \
+                any(isinstance(t, ast.Name) and t.id in ('DOCUMENTATION', 'EXAMPLES', 'RETURN') for t in node.targets):
+            docstrings.add(id(node.value))
+    return tree, docstrings
+
+
+def _rules_of_python(path):
+    """(kind, value) of every regex literal and every list/tuple of 2+ string literals outside docstrings."""
+    tree, docstrings = _parsed(path)
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
@@ -107,3 +117,45 @@ def test_the_detector_finds_a_copy():
     tree = _rules_of_python('plugins/module_utils/_common.py')
     assert ('regex', r'^[A-Za-z][A-Za-z0-9]{3,31}$') in tree
     assert ('regex', r'^[A-Za-z0-9-]{12,48}$') in tree
+
+
+def test_choices_in_another_order_are_the_same_rule():
+    """A list of choices reordered is still a copy (sbc_trunks once had ('token', 'tech_prefix', 'p_charge_info') beside
+    _common.IP_AUTH_METHODS)."""
+    where = {}
+    for path in _python_files():
+        for kind, value in _rules_of_python(path):
+            if kind == 'choices':
+                where.setdefault(tuple(sorted(value)), set()).add(path)
+    twice = dict((rule, sorted(paths)) for rule, paths in where.items() if len(paths) > 1 and rule not in GENERIC)
+    assert twice == {}, 'the same choices in another order in more than one file: %r' % twice
+
+
+def _functions_checking_srtp_tls(path):
+    """Names of the functions of a Python file that hold both the string constants 'SRTP' and 'TLS' (a check of the
+    rule "SRTP requires TLS"), and the string constants (outside docstrings and documentation) that word the rule."""
+    tree, docs = _parsed(path, documentation=True)
+    checks = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            constants = set(c.value for c in ast.walk(node) if isinstance(c, ast.Constant) and isinstance(c.value, str))
+            if {'SRTP', 'TLS'} <= constants:
+                checks.add(node.name)
+    wordings = set(n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                   and id(n) not in docs and re.search(r'SRTP\W+requires', n.value))
+    return checks, wordings
+
+
+def test_srtp_requires_tls_is_one_rule():
+    """"SRTP requires TLS" is worded once (_common.SRTP_RULE) and checked only by the settings table and the trunk model
+    (issue #17: the sbc_trunks filter had its own copy)."""
+    checks, wordings = {}, {}
+    for path in _python_files():
+        found, words = _functions_checking_srtp_tls(path)
+        if found:
+            checks[path] = found
+        if words:
+            wordings[path] = words
+    assert list(wordings) == ['plugins/module_utils/_common.py'], wordings
+    assert sorted(checks) == ['plugins/module_utils/_settings.py', 'plugins/module_utils/_trunk.py'], checks
+    assert checks['plugins/module_utils/_trunk.py'] == {'sbc_transport_problems'}
