@@ -29,7 +29,7 @@ description:
 positional: _input
 options:
   _input:
-    description: The C(byoc_trunks) list (DESIGN.md section 5).
+    description: The C(byoc_trunks) list of the host (the inventory model of the cpaas role).
     type: list
     elements: dict
     required: true

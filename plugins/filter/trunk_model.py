@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: byoc.carrier contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Controller-side validation of the whole byoc.carrier inventory model (DESIGN.md section 5)."""
+"""Controller-side validation of the whole byoc.carrier inventory model (each host's byoc_trunks, region and environment)."""
 
 from __future__ import annotations
 

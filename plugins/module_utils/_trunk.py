@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) byoc.carrier contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one trunk model of byoc.carrier (private): a trunk of ``byoc_trunks`` (DESIGN.md section 5), its Telnyx
+"""The one trunk model of byoc.carrier (private): a trunk of ``byoc_trunks``, its Telnyx
 side and its SBC side, in one definition used by
 
 * the trunk role's first validation (filter ``trunk_errors``),

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$COLL"
 dirs=()
-for d in tests/unit tests/emulator tests/contract; do [ -d "$d" ] && dirs+=("$d"); done
+for d in tests/unit tests/emulator tests/contract tests/docs; do [ -d "$d" ] && dirs+=("$d"); done
 python -m pytest -q -p no:cacheprovider -n 2 "${dirs[@]}"
