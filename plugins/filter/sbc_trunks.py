@@ -22,6 +22,8 @@ description:
   - Checks every trunk with the collection's one trunk model, the same rules the trunk role checks first (Telnyx side
     and SBC side - C(sbc_port) required and equal to the port of the trunk's C(ips)/C(fqdns), SRTP only over TLS,
     ...), plus what only the SBC needs (a C(p_charge_info) trunk needs a number; names and ports unique on the SBC).
+  - A trunk with C(state=absent) is checked like the trunk role checks it but left out of the result: the SBC renders no
+    port, route, registration or secret for it.
   - Fails listing B(every) problem at once, each naming the trunk and the key, before any file is written.
   - A trunk picks its calls by its own SBC port, the explicit C(sbc_port) (there is no implicit port, so reordering
     C(byoc_trunks) never moves a port). A TLS trunk also listens for TLS on C(sbc_port) + 1.
@@ -51,7 +53,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: One record per trunk, in the order given.
+  description: One record per trunk that is present (not C(state=absent)), in the order given.
   type: list
   elements: dict
   contains:
@@ -157,12 +159,11 @@ def _one(trunk, index, problems):
     if not isinstance(trunk, dict):
         problems.append('%s: not a mapping' % where)
         return None
-    found = _trunk.trunk_problems(trunk, require_sbc_port=True)
-    if trunk.get('state') == 'absent':
-        # the model skips the SBC side of a trunk to delete, but the SBC still renders it: it needs its port
-        found += [tuple(p.split(': ', 1)) for p in _trunk.sbc_port_problems(trunk)]
-    for field, rule in found:
+    for field, rule in _trunk.trunk_problems(trunk, require_sbc_port=True):
         problems.append('%s: %s: %s' % (where, field, rule) if field != '(trunk)' else '%s: %s' % (where, rule))
+    if not _trunk.is_present(trunk):
+        # a trunk to delete (state: absent) is not on the SBC at all: no port, no route, no registration, no secret
+        return None
     name = trunk.get('name') if isinstance(trunk.get('name'), str) and trunk.get('name') else 'trunk%d' % index
     transport = _trunk.sbc_transport(trunk).lower()
     ports = _trunk.sbc_ports(trunk) or [None]

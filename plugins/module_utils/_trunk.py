@@ -25,6 +25,8 @@ Stable API:
   SBC both take; a TLS port (sbc_port + 1) that is the SBC's ``sbc_listen_port``.
 * ``trunk_problems(trunk) -> list[(field, rule)]``: all of the above, plus numbers and unknown keys.
 * ``entry(trunk, region, extra_tags=()) -> dict``: the ``sip_connections`` entry of a trunk.
+* ``is_present(trunk) -> bool``: the trunk is to exist (``state`` missing or ``present``); a trunk to delete is on
+  neither side.
 * ``plain(value)``: a plain copy of templated inventory data (what the filters check).
 """
 
@@ -63,6 +65,12 @@ def plain(value):
     if isinstance(value, str):
         return str(value)
     return value
+
+
+def is_present(trunk):
+    """The trunk is to exist (``state`` missing or ``present``): a trunk with ``state: absent`` is deleted at Telnyx and
+    left off the SBC."""
+    return isinstance(trunk, dict) and trunk.get('state', 'present') == 'present'
 
 
 def _scoped(prefix, problems):
@@ -149,7 +157,7 @@ def port_clashes(trunks):
     """(trunk name, rule) for each trunk of one SBC whose port another trunk of it takes too."""
     users = {}
     for trunk in trunks:
-        if isinstance(trunk, dict) and trunk.get('state', 'present') == 'present':
+        if is_present(trunk):
             for port in sbc_ports(trunk):
                 users.setdefault(port, []).append(str(trunk.get('name')))
     out = []
@@ -169,7 +177,7 @@ def listen_port_clashes(trunks, listen_port):
         return []
     out = []
     for trunk in trunks:
-        if isinstance(trunk, dict) and trunk.get('state', 'present') == 'present':
+        if is_present(trunk):
             ports = sbc_ports(trunk)
             if len(ports) == 2 and ports[1] == listen_port:
                 out.append((str(trunk.get('name')), 'TLS takes sbc_port + 1 = %d, which is sbc_listen_port (the SBC\'s default '

@@ -14,6 +14,19 @@ import time
 import uuid
 
 
+def receive_loop(sock, stopped, handle):
+    """Receive datagrams on sock (which has a timeout) until stopped is set or the socket closes; call
+    handle(data, peer) for each."""
+    while not stopped.is_set():
+        try:
+            data, peer = sock.recvfrom(65535)
+        except socket.timeout:
+            continue
+        except OSError:
+            return
+        handle(data, peer)
+
+
 def loopback(address):
     if not ipaddress.ip_address(address).is_loopback:
         raise ValueError('%s is not a loopback address: the SBC tests never send elsewhere' % address)
@@ -58,18 +71,11 @@ class Endpoint:
         self.address = self.sock.getsockname()
         self.received = []
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread = threading.Thread(target=receive_loop, args=(self.sock, self._stop, self._record), daemon=True)
         self._thread.start()
 
-    def _run(self):
-        while not self._stop.is_set():
-            try:
-                data, peer = self.sock.recvfrom(65535)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            self.received.append((time.monotonic(), peer, data.decode(errors='replace')))
+    def _record(self, data, peer):
+        self.received.append((time.monotonic(), peer, data.decode(errors='replace')))
 
     def send(self, text, dst):
         self.sock.sendto(text.encode() if isinstance(text, str) else text, (loopback(dst[0]), dst[1]))
@@ -129,20 +135,10 @@ class TlsCarrier:
             self.echo = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             self.echo.bind((address, media_port))
             self.echo.settimeout(0.2)
-            threading.Thread(target=self._echo, daemon=True).start()
+            threading.Thread(target=receive_loop, args=(self.echo, self.stopped, self.echo.sendto), daemon=True).start()
         self.media_port = media_port
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
-
-    def _echo(self):
-        while not self.stopped.is_set():
-            try:
-                data, peer = self.echo.recvfrom(65535)
-                self.echo.sendto(data, peer)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
 
     def _serve(self):
         while not self.stopped.is_set():
