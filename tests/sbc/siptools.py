@@ -64,7 +64,8 @@ def sdp(ip, port, formats=((0, 'PCMU/8000'), (8, 'PCMA/8000'), (18, 'G729/8000')
 class Endpoint:
     """A UDP socket on a loopback address that records everything it receives."""
 
-    def __init__(self, ip, port=0):
+    def __init__(self, ip, port=0, answer_options=False):
+        self.answer_options = answer_options
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind((loopback(ip), port))
         self.sock.settimeout(0.1)
@@ -75,7 +76,13 @@ class Endpoint:
         self._thread.start()
 
     def _record(self, data, peer):
-        self.received.append((time.monotonic(), peer, data.decode(errors='replace')))
+        text = data.decode(errors='replace')
+        self.received.append((time.monotonic(), peer, text))
+        if self.answer_options and text.startswith('OPTIONS '):
+            self.sock.sendto(reply(text, '200 OK').encode(), peer)
+
+    def requests(self, method):
+        return [m for _t, _p, m in self.received if m.startswith(method + ' ')]
 
     def send(self, text, dst):
         self.sock.sendto(text.encode() if isinstance(text, str) else text, (loopback(dst[0]), dst[1]))
@@ -104,8 +111,21 @@ class Endpoint:
         self.close()
 
 
-def status(reply):
-    return int(reply.split(' ', 2)[1])
+def status(reply_text):
+    return int(reply_text.split(' ', 2)[1])
+
+
+def reply(request_text, code, extra=(), body='', to_tag='uas'):
+    """Text of a reply ('200 OK', ...) to a request: its Via, From, Call-ID, CSeq and Record-Route, its To with a tag."""
+    lines = request_text.split('\r\n\r\n', 1)[0].split('\r\n')
+    keep = [line for line in lines[1:] if re.match(r'^(Via|From|Call-ID|CSeq|Record-Route):', line, flags=re.I)]
+    to = [line for line in lines if line.lower().startswith('to:')][0]
+    if ';tag=' not in to:
+        to += ';tag=' + to_tag
+    head = ['SIP/2.0 ' + code] + keep + [to] + list(extra)
+    if body:
+        head.append('Content-Type: application/sdp')
+    return '\r\n'.join(head + ['Content-Length: %d' % len(body.encode()), '', '']) + body
 
 
 def _sip_request_complete(data):
@@ -176,15 +196,7 @@ class TlsCarrier:
                     tls.sendall(self._reply(text, '200 OK'))
 
     def _reply(self, request, code, extra=(), body=''):
-        lines = request.split('\r\n\r\n', 1)[0].split('\r\n')
-        keep = [line for line in lines[1:] if re.match(r'^(Via|From|Call-ID|CSeq|Record-Route):', line, flags=re.I)]
-        to = [line for line in lines if line.lower().startswith('to:')][0]
-        if ';tag=' not in to:
-            to += ';tag=tlscarrier'
-        head = ['SIP/2.0 ' + code] + keep + [to] + list(extra)
-        if body:
-            head.append('Content-Type: application/sdp')
-        return ('\r\n'.join(head + ['Content-Length: %d' % len(body.encode()), '', '']) + body).encode()
+        return reply(request, code, extra, body, to_tag='tlscarrier').encode()
 
     def _answer(self, offer):
         crypto = re.search(r'^a=crypto:(\d+) AES_CM_128_HMAC_SHA1_80 (inline:\S+)', offer, flags=re.M)

@@ -17,7 +17,9 @@ import pytest
 
 from conftest import (CARRIER1, CARRIER2, CARRIER_PORT, CC, PBX_PORT, RTP_PORTS, RTPE_NG_PORT, SBC_PORT, TOKEN, ip_trunk, make_bed, serve,
                       stop_pid, wait_for)
-from siptools import Endpoint, TlsCarrier, make_pki, request, sdp
+import time
+
+from siptools import Endpoint, TlsCarrier, make_pki, reply, request, sdp
 
 TRUNKS = [
     ip_trunk('acme-rtp', SBC_PORT, ip_auth_method='token', token=TOKEN),
@@ -43,23 +45,31 @@ def _ng_ping():
             return False
 
 
-@pytest.fixture(scope='module')
-def bed(tmp_path_factory):
-    ca, cert, key = make_pki(tmp_path_factory.mktemp('certs'))
-    carriers = [{'address': a, 'port': CARRIER_PORT, 'tls_port': CARRIER_TLS_PORT} for a in (CARRIER1, CARRIER2)]
-    bed = make_bed(tmp_path_factory, 'media', TRUNKS, sbc_rtpengine=True, sbc_tls_certificate=str(cert),
-                   sbc_tls_private_key=str(key), sbc_tls_ca_list=str(ca), sbc_carrier_addresses=carriers, sbc_probing_mode=1)
-    bed.cert, bed.key = cert, key
-    conf = bed.config_dir / 'rtpengine.conf'
+def serve_with_rtpengine(bed):
+    """Generator body of a bed fixture: rtpengine (from the role's rtpengine.conf) and Kamailio, stopped by PID."""
     with open(bed.workdir / 'rtpengine.log', 'w') as log:
-        rtpengine = subprocess.Popen([shutil.which('rtpengine'), '--config-file=%s' % conf, '--foreground', '--log-stderr'],
-                                     stdout=log, stderr=subprocess.STDOUT)
-    bed.rtpengine = rtpengine
+        bed.rtpengine = subprocess.Popen([shutil.which('rtpengine'), '--config-file=%s' % (bed.config_dir / 'rtpengine.conf'),
+                                          '--foreground', '--log-stderr'], stdout=log, stderr=subprocess.STDOUT)
     try:
         assert wait_for(_ng_ping, 15), 'rtpengine did not answer on its NG socket'
         yield from serve(bed)
     finally:
-        stop_pid(rtpengine)
+        stop_pid(bed.rtpengine)
+
+
+def rtpengine_bed(tmp_path_factory, name, trunks, carrier_tls_port=CARRIER_TLS_PORT):
+    """A rendered SBC with rtpengine and TLS toward both Telnyx stand-ins (a test CA pinned; bed.ca/cert/key)."""
+    ca, cert, key = make_pki(tmp_path_factory.mktemp('certs'))
+    carriers = [{'address': a, 'port': CARRIER_PORT, 'tls_port': carrier_tls_port} for a in (CARRIER1, CARRIER2)]
+    bed = make_bed(tmp_path_factory, name, trunks, sbc_rtpengine=True, sbc_tls_certificate=str(cert),
+                   sbc_tls_private_key=str(key), sbc_tls_ca_list=str(ca), sbc_carrier_addresses=carriers, sbc_probing_mode=1)
+    bed.ca, bed.cert, bed.key = ca, cert, key
+    return bed
+
+
+@pytest.fixture(scope='module')
+def bed(tmp_path_factory):
+    yield from serve_with_rtpengine(rtpengine_bed(tmp_path_factory, 'media', TRUNKS))
 
 
 def read_pcap(path):
@@ -146,6 +156,73 @@ def test_media_and_dtmf_flow_through_rtpengine(bed, parties, trunk, srtp):
     assert len(dtmf) >= 10, 'RFC 2833 telephone-event packets did not reach the carrier'
     tag = SRTP_TAG if srtp else 0
     assert sorted({len(p) for p in to_carrier}) == sorted({len(p) + tag for p in from_cc})
+
+
+def _bencode(value):
+    if isinstance(value, dict):
+        return b'd' + b''.join(_bencode(k) + _bencode(v) for k, v in sorted(value.items())) + b'e'
+    value = value.encode()
+    return b'%d:%s' % (len(value), value)
+
+
+def _rtpengine_forgets(call_id):
+    """Delete a call in rtpengine through its NG socket: the SBC's rtpengine_answer for it then fails."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(2)
+        s.sendto(b'h1 ' + _bencode({'command': 'delete', 'call-id': call_id}), ('127.0.0.1', RTPE_NG_PORT))
+        return b'ok' in s.recv(2000)
+
+
+@pytest.mark.parametrize('answer_in', ['183', '200'])
+def test_a_call_whose_answer_rtpengine_refuses_is_refused(bed, answer_in):
+    """rtpengine accepts the offer but not the answer: the caller gets 503, the callee a CANCEL (answer in a 183) or an
+    ACK and a BYE (answer in the 200); no SDP of the callee reaches the caller."""
+    carrier = Endpoint(CARRIER1, CARRIER_PORT, answer_options=True)
+    try:
+        assert wait_for(lambda: bed.kamailio.dispatcher_flags(10).get('sip:%s:%d;transport=udp' % (CARRIER1, CARRIER_PORT), '')
+                        .startswith('A'), 10)
+        with Endpoint(CC, 25085) as caller:
+            invite = request('INVITE', 'sip:+18005551234@%s:%d' % (CC, bed.trunk_port(0)), caller.address, (CC, bed.trunk_port(0)),
+                             body=sdp(CC, 6090, formats=((8, 'PCMA/8000'),)))
+            call_id = re.search(r'^Call-ID: (\S+)', invite, flags=re.M).group(1)
+            caller.send(invite, (CC, bed.trunk_port(0)))
+            relayed = wait_for(lambda: carrier.requests('INVITE'), 5)
+            assert relayed, 'the offer did not reach Telnyx'
+            assert _rtpengine_forgets(call_id)
+            answer = sdp(CARRIER1, CARRIER_MEDIA, formats=((8, 'PCMA/8000'),))
+            contact = ['Contact: <sip:carrier@%s:%d>' % (CARRIER1, CARRIER_PORT)]
+            sbc = (CC, bed.trunk_port(0))
+            if answer_in == '183':
+                carrier.send(reply(relayed[0], '183 Session Progress', contact, answer, to_tag='carrier1'), sbc)
+                cancel = wait_for(lambda: carrier.requests('CANCEL'), 5)
+                if cancel:
+                    carrier.send(reply(cancel[0], '200 OK', to_tag='carrier1'), sbc)
+                    carrier.send(reply(relayed[0], '487 Request Terminated', to_tag='carrier1'), sbc)
+            else:
+                carrier.send(reply(relayed[0], '180 Ringing', contact, to_tag='carrier1'), sbc)
+                time.sleep(0.2)
+                for _i in range(3):     # a UAS repeats its 200 until the ACK
+                    carrier.send(reply(relayed[0], '200 OK', contact, answer, to_tag='carrier1'), sbc)
+                    if wait_for(lambda: carrier.requests('ACK'), 0.5):
+                        break
+                bye = wait_for(lambda: carrier.requests('BYE'), 5)
+                if bye:
+                    carrier.send(reply(bye[0], '200 OK'), sbc)
+            final = caller.wait(r'^SIP/2\.0 [2-6]\d\d', 10)
+            time.sleep(0.5)
+            everything = [m for _t, _p, m in caller.received]
+    finally:
+        carrier.close()
+    assert final and final[0].startswith('SIP/2.0 503 Media Relay Unavailable'), everything
+    assert not [m for m in everything if m.startswith('SIP/2.0 2')], everything
+    assert not [m for m in everything if 'c=IN IP4 %s' % CARRIER1 in m], everything
+    if answer_in == '183':
+        assert len(carrier.requests('CANCEL')) >= 1 and not carrier.requests('BYE')
+    else:
+        assert carrier.requests('ACK') and carrier.requests('BYE'), carrier.received
+        bye = carrier.requests('BYE')[0]
+        assert 'tag=carrier1' in bye and re.search(r'^CSeq: 2 BYE', bye, flags=re.M), bye
+    assert bed.log_lines(r'rtpengine refused the answer in %s' % answer_in)
 
 
 def test_calls_are_refused_when_rtpengine_is_down(bed, parties):

@@ -55,11 +55,15 @@ def test_no_implicit_port_for_any_position():
     assert count == 1 and text.startswith('byoc_trunks[0] (only): sbc_port: required: ')
 
 
-def test_an_absent_trunk_still_rendered_needs_its_port_too():
-    trunk = ip_trunk('gone', 5060, state='absent')
-    del trunk['sbc_port']
-    assert problems_of([trunk]) == (1, "byoc_trunks[0] (gone): sbc_port: required: the SBC port the PBX sends this trunk's "
-                                       "calls to, e.g. 5062 (explicit, so that reordering trunks never moves a port)")
+def test_an_absent_trunk_is_checked_but_not_rendered():
+    """A trunk to delete (state: absent) is not on the SBC: no record, so no port is needed and its port is free."""
+    gone = ip_trunk('gone', 5060, state='absent')
+    del gone['sbc_port']
+    records = sbc_trunks([ip_trunk('kept', 5062), gone, ip_trunk('gone-too', 5062, state='absent')])
+    assert [r['name'] for r in records] == ['kept']
+    # still checked like the trunk role checks it
+    assert problems_of([ip_trunk('kept', 5062), ip_trunk('odd', 5064, state='gone')]) == (
+        1, 'byoc_trunks[1] (odd): state: must be present or absent')
 
 
 def test_two_trunks_on_one_port_are_refused():

@@ -1,0 +1,137 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""An SRTP call to a real SIP user agent: baresip plays Telnyx on a TLS + SRTP trunk, the SBC anchors the media in
+rtpengine (SDES toward baresip, plain RTP toward the PBX). Both directions must be decryptable: baresip decodes the
+caller's audio (its sndfile module writes what it decoded), and rtpengine decrypts baresip's SRTP into plain RTP that
+reaches the PBX side (tcpdump on lo). Everything on 127.0.0.0/8, every process stopped by PID."""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import signal
+import struct
+import subprocess
+import wave
+
+import pytest
+
+from conftest import CARRIER1, CARRIER_PORT, CC, RTP_PORTS, SBC_PORT, TOKEN, ip_trunk, stop_pid, wait_for
+from test_media import read_pcap, rtpengine_bed, serve_with_rtpengine
+
+CARRIER_TLS_PORT = CARRIER_PORT + 1      # baresip listens for SIP on CARRIER_PORT and for TLS on the next port
+TRUNKS = [ip_trunk('acme-srtp', SBC_PORT, ip_auth_method='token', token=TOKEN,
+                   inbound={'transport': 'TLS', 'encrypted_media': 'SRTP'}, outbound={'encrypted_media': 'SRTP'})]
+CC_MEDIA = 6001
+BARESIP_RTP = (31500, 31599)
+TONE_SECONDS = 6
+
+pytestmark = pytest.mark.skipif(not all(shutil.which(t) for t in ('baresip', 'rtpengine', 'tcpdump', 'openssl')),
+                                reason='baresip, rtpengine, tcpdump and openssl are needed (scripts/setup installs them)')
+
+
+def _tone(path, seconds, hz=440):
+    """An 8 kHz 16-bit mono sine: what baresip sends toward the caller."""
+    with wave.open(str(path), 'wb') as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b''.join(struct.pack('<h', int(12000 * math.sin(2 * math.pi * hz * i / 8000))) for i in range(8000 * seconds)))
+
+
+def _baresip_dir(workdir, cert, key, ca):
+    conf = workdir / 'baresip'
+    (conf / 'dumps').mkdir(parents=True)
+    (conf / 'cert-and-key.pem').write_bytes(cert.read_bytes() + key.read_bytes())
+    _tone(conf / 'tone.wav', TONE_SECONDS)
+    (conf / 'config').write_text('\n'.join([
+        'poll_method epoll',
+        'sip_listen %s:%d' % (CARRIER1, CARRIER_PORT),
+        'sip_certificate %s' % (conf / 'cert-and-key.pem'),
+        'sip_cafile %s' % ca,
+        'audio_source aufile,%s' % (conf / 'tone.wav'),
+        'audio_player aubridge,nowhere',
+        'ausrc_srate 8000',
+        'auplay_srate 8000',
+        'rtp_ports %d-%d' % BARESIP_RTP,
+        'net_interface lo',
+        'rtp_stats yes',
+        'snd_path %s' % (conf / 'dumps'),
+        'module_path /usr/lib/baresip/modules',
+        'module g711.so', 'module aufile.so', 'module aubridge.so', 'module srtp.so', 'module sndfile.so',
+        'module_app account.so', 'module_app menu.so', '']))
+    # a catch-all account: Telnyx's side answers every call automatically, SRTP (SDES) mandatory, G.711 A-law
+    (conf / 'accounts').write_text('<sip:telnyx@%s:%d;transport=tls>;regint=0;catchall=yes;answermode=auto;'
+                                   'mediaenc=srtp-mand;audio_codecs=PCMA\n' % (CARRIER1, CARRIER_TLS_PORT))
+    (conf / 'contacts').write_text('')
+    return conf
+
+
+@pytest.fixture(scope='module')
+def bed(tmp_path_factory):
+    bed = rtpengine_bed(tmp_path_factory, 'baresip', TRUNKS, carrier_tls_port=CARRIER_TLS_PORT)
+    bed.baresip_dir = _baresip_dir(bed.workdir, bed.cert, bed.key, bed.ca)
+    yield from serve_with_rtpengine(bed)
+
+
+def _relayed(port):
+    return RTP_PORTS[0] <= port <= RTP_PORTS[1]
+
+
+def test_srtp_call_to_baresip_has_media_decrypted_both_ways(bed, parties):
+    log = bed.workdir / 'baresip.log'
+    pcap, tcpdump_log = bed.workdir / 'baresip-call.pcap', bed.workdir / 'tcpdump.log'
+    with open(tcpdump_log, 'w') as fh:
+        tcpdump = subprocess.Popen([shutil.which('tcpdump'), '-i', 'lo', '-nn', '-U', '-w', str(pcap), 'udp and (portrange %d-%d or portrange %d-%d)' % (RTP_PORTS + BARESIP_RTP)],
+                                   stdout=fh, stderr=subprocess.STDOUT)
+    with open(log, 'w') as fh:
+        baresip = subprocess.Popen([shutil.which('baresip'), '-f', str(bed.baresip_dir)], stdout=fh, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: 'listening on' in tcpdump_log.read_text(), 10)
+        # the SBC's probe verifies baresip's certificate (sip.telnyx.com from the pinned test CA) before any call
+        assert wait_for(lambda: bed.log_lines(r'TLS connection \d+ to %s:%d verified as sip\.telnyx\.com' % (CARRIER1, CARRIER_TLS_PORT)), 20), \
+            log.read_text()[-3000:]
+        assert wait_for(lambda: bed.kamailio.dispatcher_flags(10).get('sip:%s:%d;transport=tls' % (CARRIER1, CARRIER_TLS_PORT), '')
+                        .startswith('A'), 10)
+        # the caller (PBX side, plain RTP) plays A-law audio and RFC 2833 digits for about 3 s, then hangs up
+        rc, replies = parties.uac('baresip-call', '+18005551234', bed.trunk_port(0), media_port=CC_MEDIA,
+                                  extra=['-set', 'media', 'true'], timeout=30)
+    finally:
+        stop_pid(baresip, first=signal.SIGTERM)
+        stop_pid(tcpdump, first=signal.SIGINT)
+    text = log.read_text(errors='replace')
+    assert rc == 0, text[-3000:]
+    answer = [r for r in replies if r.startswith('SIP/2.0 200') and 'm=audio' in r][0]
+    assert 'a=crypto' not in answer and 'RTP/AVP' in answer    # the PBX side stays plain RTP
+    # toward baresip: SRTP (SDES) offered over TLS, answered with SRTP
+    assert re.search(r'(?i)srtp', text), text[-3000:]
+    assert not re.search(r'(?i)srtp.*(fail|error|unprotect)', text), [line for line in text.splitlines() if 'srtp' in line.lower()]
+
+    # direction 1: caller -> rtpengine (encrypts) -> baresip, which decrypts and decodes: its sndfile dump of the
+    # decoded stream holds the caller's audio
+    dumps = sorted(p for p in (bed.baresip_dir / 'dumps').glob('*.wav'))
+    decoded = [p for p in dumps if re.search(r'dec', p.name)]
+    assert decoded, dumps
+    with wave.open(str(decoded[0])) as dump:
+        frames = dump.readframes(dump.getnframes())
+        seconds = dump.getnframes() / dump.getframerate()
+    samples = struct.unpack('<%dh' % (len(frames) // 2), frames)
+    loud = sum(1 for s in samples if abs(s) > 500)
+    # direction 2: baresip's SRTP -> rtpengine (decrypts) -> plain RTP to the caller's media port
+    packets = read_pcap(pcap)
+    srtp_in = [p for p in packets if BARESIP_RTP[0] <= p[1] <= BARESIP_RTP[1] and _relayed(p[3])]
+    plain_out = [p[4] for p in packets if _relayed(p[1]) and (p[2], p[3]) == (CC, CC_MEDIA)]
+    plain_pcma = [p for p in plain_out if len(p) == 12 + 160 and p[1] & 0x7F == 8]
+    figures = {'baresip_decoded_seconds': round(seconds, 2), 'baresip_decoded_nonsilent_samples': loud,
+               'srtp_packets_from_baresip': len(srtp_in), 'plain_packets_to_caller': len(plain_out)}
+    (bed.workdir / 'baresip-figures.json').write_text(repr(figures))
+    print('baresip figures: %s' % figures)
+    assert seconds >= 1.5 and loud >= 8000, figures
+    # SRTP adds a 10-byte tag: what reached the caller is plain 172-byte A-law RTP, as many as baresip sent (give or take
+    # the packets around set-up and hang-up)
+    assert len(srtp_in) >= 100 and all(len(p[4]) == 12 + 160 + 10 for p in srtp_in[:50]), figures
+    assert len(plain_pcma) >= 100 and len(plain_pcma) >= 0.9 * len(srtp_in), figures
+    rtpengine_log = (bed.workdir / 'rtpengine.log').read_text(errors='replace')
+    assert not re.search(r'(?i)(authentication failed|invalid SRTP|SRTP.*(error|fail))', rtpengine_log)
