@@ -55,7 +55,7 @@ def _baresip_dir(workdir, cert, key, ca):
         'ausrc_srate 8000',
         'auplay_srate 8000',
         'rtp_ports %d-%d' % BARESIP_RTP,
-        'net_interface lo',
+        'net_interface %s' % CARRIER1,
         'rtp_stats yes',
         'snd_path %s' % (conf / 'dumps'),
         'module_path /usr/lib/baresip/modules',
