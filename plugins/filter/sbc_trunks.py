@@ -22,8 +22,8 @@ description:
   - Checks every trunk with the collection's one trunk model, the same rules the trunk role checks first (Telnyx side
     and SBC side - C(sbc_port) required and equal to the port of the trunk's C(ips)/C(fqdns), SRTP only over TLS,
     ...), plus what only the SBC needs (a C(p_charge_info) trunk needs a number; names and ports unique on the SBC).
-  - A trunk with C(state=absent) is checked like the trunk role checks it but left out of the result: the SBC renders no
-    port, route, registration or secret for it.
+  - A trunk with C(state=absent) is checked like the trunk role checks it but left out of the result, so the SBC renders
+    no port, route, registration or secret for it.
   - Fails listing B(every) problem at once, each naming the trunk and the key, before any file is written.
   - A trunk picks its calls by its own SBC port, the explicit C(sbc_port) (there is no implicit port, so reordering
     C(byoc_trunks) never moves a port). A TLS trunk also listens for TLS on C(sbc_port) + 1.

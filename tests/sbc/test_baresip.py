@@ -83,7 +83,8 @@ def test_srtp_call_to_baresip_has_media_decrypted_both_ways(bed, parties):
     log = bed.workdir / 'baresip.log'
     pcap, tcpdump_log = bed.workdir / 'baresip-call.pcap', bed.workdir / 'tcpdump.log'
     with open(tcpdump_log, 'w') as fh:
-        tcpdump = subprocess.Popen([shutil.which('tcpdump'), '-i', 'lo', '-nn', '-U', '-w', str(pcap), 'udp and (portrange %d-%d or portrange %d-%d)' % (RTP_PORTS + BARESIP_RTP)],
+        tcpdump = subprocess.Popen([shutil.which('tcpdump'), '-i', 'lo', '-nn', '-U', '-w', str(pcap),
+                                    'udp and (portrange %d-%d or portrange %d-%d)' % (RTP_PORTS + BARESIP_RTP)],
                                    stdout=fh, stderr=subprocess.STDOUT)
     with open(log, 'w') as fh:
         baresip = subprocess.Popen([shutil.which('baresip'), '-f', str(bed.baresip_dir)], stdout=fh, stderr=subprocess.STDOUT,
