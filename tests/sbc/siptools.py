@@ -172,7 +172,7 @@ class TlsCarrier:
                     with self.context.wrap_socket(conn, server_side=True) as tls:
                         self.versions.append(tls.version())
                         self._talk(tls)
-                except (OSError, ssl.SSLError):
+                except (OSError, ssl.SSLError, IndexError, ValueError):
                     continue
 
     def _talk(self, tls):

@@ -123,13 +123,12 @@ def _zzuf(text, seed):
     return proc.stdout
 
 
-def _seed_message(seed, source):
+def _seed_message(seed, source, sbc):
     """An INVITE with SDP (even seeds) or an OPTIONS (odd seeds) with its own Call-ID and branch, before mutation."""
     call_id = 'zzuf-%d-%s' % (seed, source[0])
     if seed % 2:
-        return request('OPTIONS', 'sip:%s:%d' % (CC, SBC_PORT), source, (CC, SBC_PORT), call_id=call_id)
-    return request('INVITE', 'sip:+1800555%04d@%s:%d' % (seed, CC, SBC_PORT), source, (CC, SBC_PORT), call_id=call_id,
-                   body=sdp(source[0], 6090))
+        return request('OPTIONS', 'sip:%s:%d' % sbc, source, sbc, call_id=call_id)
+    return request('INVITE', 'sip:+1800555%04d@%s:%d' % ((seed,) + sbc), source, sbc, call_id=call_id, body=sdp(source[0], 6090))
 
 
 @pytest.mark.skipif(not shutil.which('zzuf'), reason='zzuf is needed (scripts/setup installs it)')
@@ -137,14 +136,16 @@ def test_zzuf_mutated_sip_leaves_kamailio_up_and_calls_working(bed, parties, car
     pid = bed.kamailio.pid
     sent = changed = 0
     replies = 0
-    # the fuzz comes from Telnyx's and the PBX's addresses: they get past the source check to the parser and routing
+    # the fuzz comes from Telnyx's and the PBX's addresses: they get past the source check to the parser and routing.
+    # Telnyx's goes to the TLS trunk's port (toward the PBX), the PBX's to the TCP trunk's (toward a Telnyx address that
+    # refuses TCP), so the verified TLS connection carries only the legitimate calls after
     with Endpoint(CARRIER2, 25075) as telnyx, Endpoint(CC, 25076) as pbx, Endpoint(CC, PBX_PORT):
         for seed in ZZUF_SEEDS:
-            for sender in (telnyx, pbx):
-                original = _seed_message(seed, sender.address)
+            for sender, sbc in ((telnyx, (CC, bed.trunk_port(0))), (pbx, (CC, bed.trunk_port(1)))):
+                original = _seed_message(seed, sender.address, sbc)
                 mutated = _zzuf(original, seed)
                 changed += mutated != original.encode()
-                sender.send(mutated, (CC, SBC_PORT))
+                sender.send(mutated, sbc)
                 sent += 1
                 time.sleep(0.005)
         time.sleep(3)
