@@ -129,10 +129,11 @@ def test_srtp_call_to_baresip_has_media_decrypted_both_ways(bed, parties):
                'srtp_packets_from_baresip': len(srtp_in), 'plain_packets_to_caller': len(plain_out)}
     (bed.workdir / 'baresip-figures.json').write_text(repr(figures))
     print('baresip figures: %s' % figures)
-    assert seconds >= 1.5 and loud >= 8000, figures
-    # SRTP adds a 10-byte tag: what reached the caller is plain 172-byte A-law RTP, as many as baresip sent (give or take
-    # the packets around set-up and hang-up)
-    assert len(srtp_in) >= 100 and all(len(p[4]) == 12 + 160 + 10 for p in srtp_in[:50]), figures
+    # the caller's recording is speech-like: more than half of its samples are above 500 (of 32767)
+    assert seconds >= 1.5 and loud >= 4000, figures
+    # SRTP adds an authentication tag to baresip's 20 ms A-law packets; what reached the caller is plain 172-byte
+    # A-law RTP, as many as baresip sent (give or take the packets around set-up and hang-up)
+    assert len(srtp_in) >= 100 and all(len(p[4]) > 12 + 160 for p in srtp_in), figures
     assert len(plain_pcma) >= 100 and len(plain_pcma) >= 0.9 * len(srtp_in), figures
     rtpengine_log = (bed.workdir / 'rtpengine.log').read_text(errors='replace')
     assert not re.search(r'(?i)(authentication failed|invalid SRTP|SRTP.*(error|fail))', rtpengine_log)
