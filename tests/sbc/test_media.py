@@ -161,6 +161,8 @@ def test_media_and_dtmf_flow_through_rtpengine(bed, parties, trunk, srtp):
 def _bencode(value):
     if isinstance(value, dict):
         return b'd' + b''.join(_bencode(k) + _bencode(v) for k, v in sorted(value.items())) + b'e'
+    if isinstance(value, int):
+        return b'i%de' % value
     value = value.encode()
     return b'%d:%s' % (len(value), value)
 
@@ -169,7 +171,10 @@ def _rtpengine_forgets(call_id):
     """Delete a call in rtpengine through its NG socket: the SBC's rtpengine_answer for it then fails."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(2)
-        s.sendto(b'h1 ' + _bencode({'command': 'delete', 'call-id': call_id}), ('127.0.0.1', RTPE_NG_PORT))
+        # at once: rtpengine otherwise keeps a deleted call for delete-delay (30 s) and would still take the answer
+        # (a fresh cookie: rtpengine answers a cookie it has seen with its cached reply)
+        s.sendto(b'%s ' % call_id[:8].encode() + _bencode({'command': 'delete', 'call-id': call_id, 'delete-delay': 0}),
+                 ('127.0.0.1', RTPE_NG_PORT))
         return b'ok' in s.recv(2000)
 
 
@@ -232,6 +237,8 @@ def test_calls_are_refused_when_rtpengine_is_down(bed, parties):
     pbx = parties.uas('pbx-norelay', CC, PBX_PORT, media_port=6011)
     assert wait_for(lambda: bed.kamailio.dispatcher_flags(10).get('sip:%s:%d;transport=udp' % (CARRIER1, CARRIER_PORT), '')
                     .startswith('A'), 10)
+    # the PBX too: its probes went unanswered while no PBX ran (an inactive PBX gets 503 Contact Center Unavailable)
+    assert wait_for(lambda: bed.kamailio.dispatcher_flags(1).get('sip:%s:%d' % (CC, PBX_PORT), '').startswith('A'), 10)
     finals = {}
     for direction, source, port in (('outbound', CC, 25087), ('inbound', CARRIER1, 25086)):
         with Endpoint(source, port) as caller:
