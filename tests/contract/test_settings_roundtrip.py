@@ -49,7 +49,7 @@ EXPECTED = {
     ('connection', 'username'): ('roundtrip1', 'roundtrip2', {'credentials': {'user_name': 'roundtrip1'},
                                                               'fqdn': {'fqdn_authentication': {'user_name': 'roundtrip1'}}}),
     ('connection', 'password'): ('Passw0rd-rt-a', 'Passw0rd-rt-b', {'credentials': {'password': 'Passw0rd-rt-a'},
-                                                                     'fqdn': {'fqdn_authentication': {'password': 'Passw0rd-rt-a'}}}),
+                                                                    'fqdn': {'fqdn_authentication': {'password': 'Passw0rd-rt-a'}}}),
     ('connection', 'webhook_url'): ('https://hooks.example.com/a', '', same({'webhook_event_url': 'https://hooks.example.com/a'})),
     ('connection', 'webhook_failover_url'): ('https://hooks.example.com/b', 'https://hooks.example.com/c',
                                              same({'webhook_event_failover_url': 'https://hooks.example.com/b'})),

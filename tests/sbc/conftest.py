@@ -68,7 +68,8 @@ CARRIER_PORT = SBC_PORT + 10   # the Telnyx stand-ins' SIP port (TLS: + 1)
 CALLER_PORT = SBC_PORT + 20
 PBX_PORT = SBC_PORT + 21       # SBC_PORT + 22 ... + 39: ports of the tests' own
 RTPE_NG_PORT = _pick(22223, 1, range(22300, 23000, 7), (CC,), (socket.SOCK_DGRAM,))
-RTP_PORTS = (lambda base: (base, base + 100))(_pick(31000, 101, range(31200, 39000, 200), (CC,), (socket.SOCK_DGRAM,)))
+_RTP_BASE = _pick(31000, 101, range(31200, 39000, 200), (CC,), (socket.SOCK_DGRAM,))
+RTP_PORTS = (_RTP_BASE, _RTP_BASE + 100)
 
 
 def _tool(name):
