@@ -228,8 +228,9 @@ def test_cfg_change_under_load_restarts_through_the_role_handler(bed, first_run,
     assert figures['attempted'] >= RATE * MIN_LOAD_SECONDS // 2 and figures['calls_traced'] == figures['attempted'], figures
     assert figures['failed'] <= MAX_FAILED_CALLS and figures['succeeded'] == figures['attempted'], figures
     assert figures['max_retransmissions_per_call'] <= MAX_RETRANSMISSIONS_PER_CALL, figures
-    # the probes saw the restart (no answer for several probe intervals), and it was shorter than sipp's T1
-    assert 3 * PROBE_MS <= figures['restart_gap_ms'] < MAX_RESTART_GAP_MS, figures
+    # the probes saw the restart (at least one probe went unanswered: answered ones are PROBE_MS apart), and it was
+    # shorter than sipp's T1
+    assert 1.5 * PROBE_MS < figures['restart_gap_ms'] < MAX_RESTART_GAP_MS, figures
     assert len(carrier.requests('INVITE')) >= figures['succeeded']
 
 
