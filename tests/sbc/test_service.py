@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (CALLER_PORT, CARRIER1, CARRIER_PORT, CC, REPO, SBC_PORT, SCENARIOS, TOKEN, ServiceBed, _tool, ip_trunk, parse_trace,
-                      pid_alive, stop_pid, wait_for)
+from conftest import (CALLER_PORT, CARRIER1, CARRIER_PORT, CC, REPO, SBC_PORT, SCENARIOS, TOKEN, ServiceBed, _tool, ip_trunk, owns_socket,
+                      parse_trace, pid_alive, stop_pid, wait_for)
 from siptools import Endpoint, request
 
 TRUNKS = [ip_trunk('acme-token', SBC_PORT, ip_auth_method='token', token=TOKEN)]
@@ -99,7 +99,7 @@ def test_the_role_starts_kamailio_as_a_service(bed, first_run):
     assert _task_status(first_run, 'Install the Kamailio packages') == 'ok'
     assert _task_status(first_run, 'Enable and start Kamailio') == 'changed'
     assert _handler_ran(first_run, 'Restart kamailio') and _handler_ran(first_run, 'Check that Kamailio answers after the restart')
-    assert bed.kamailio.rpc_ok('core.version')
+    assert bed.kamailio.rpc_ok('core.version') and owns_socket(pid, 'udp', CC, SBC_PORT)
     status = bed.systemctl('status', 'kamailio')
     assert status.returncode == 0 and 'Active: active (running)' in status.stdout and 'Main PID: %d (kamailio)' % pid in status.stdout
     assert bed.systemctl('is-enabled', 'kamailio').stdout == 'enabled\n'
