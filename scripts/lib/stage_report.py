@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Counts, skip allow-list and emulator-log check of the test stages (used by scripts/test).
 
-    stage_report.py stage --name 10-unit --status 0 --seconds 42 --root DIR --skips tests/skips.yml \
+    stage_report.py stage --name 10-unit [--label 10-unit#2] --status 0 --seconds 42 --root DIR --skips tests/skips.yml \
         --junit DIR_OR_FILE... --emulator-logs DIR --record OUT/stages.jsonl
+        (--name is what tests/skips.yml matches; --label names the row, e.g. one repetition of a repeated run)
         Counts passed/skipped/failed/xfailed in the JUnit XML files given (a stage without any counts as one
         test: passed when its script succeeded); a failing script without a failed test adds one failure.
         Fails (exit 1) when a skip is not allowed by the skips file, when an emulator log holds a Python
@@ -105,7 +106,7 @@ def stage(args):
     for path, excerpt in tracebacks(args.emulator_logs):
         problems.append('the emulator log %s holds a traceback (an emulator crash, not an injected fault):\n%s' % (path, excerpt))
     for problem in problems:
-        print('[%s] %s' % (args.name, problem))
+        print('[%s] %s' % (args.label or args.name, problem))
     ok = args.status == 0 and not problems
     counts = {'passed': 0, 'skipped': 0, 'failed': 0, 'xfailed': 0}
     for _nid, outcome, _message in cases:
@@ -114,12 +115,12 @@ def stage(args):
         counts['passed' if ok else 'failed'] += 1
     elif not ok and not counts['failed']:  # a step other than pytest failed, or a problem above
         counts['failed'] += 1
-    record = dict(counts, stage=args.name, status='PASS' if ok else 'FAIL', seconds=args.seconds, junit_files=len(files),
+    record = dict(counts, stage=args.label or args.name, status='PASS' if ok else 'FAIL', seconds=args.seconds, junit_files=len(files),
                   problems=len(problems))
     with open(args.record, 'a', encoding='utf-8') as handle:
         handle.write(json.dumps(record, sort_keys=True) + '\n')
     print('[%s] %s: %d passed, %d skipped, %d failed%s (%d JUnit file(s))' % (
-        args.name, record['status'], counts['passed'], counts['skipped'], counts['failed'],
+        record['stage'], record['status'], counts['passed'], counts['skipped'], counts['failed'],
         ', %d xfailed' % counts['xfailed'] if counts['xfailed'] else '', len(files)))
     return 0 if ok else 1
 
@@ -154,6 +155,7 @@ def main():
     sub = parser.add_subparsers(dest='command', required=True)
     one = sub.add_parser('stage')
     one.add_argument('--name', required=True)
+    one.add_argument('--label', default='', help='the row of the summary (default: --name)')
     one.add_argument('--status', type=int, required=True)
     one.add_argument('--seconds', type=int, default=0)
     one.add_argument('--root', default='.', help='where node ids are relative to (the collection copy)')

@@ -9,6 +9,7 @@ defaults so that a Kamailio on 5060 elsewhere on the machine does not matter.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -28,16 +29,47 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 SCENARIOS = HERE / 'scenarios'
 CC, CARRIER1, CARRIER2, STRANGER = '127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.9'
-SBC_PORT = 25060          # the tests' trunks take SBC_PORT, SBC_PORT + 2, ... as their explicit sbc_port
-CARRIER_PORT = 25070      # the Telnyx stand-ins' SIP port
-PBX_PORT = 25081
-CALLER_PORT = 25080
-RTPE_NG_PORT = 22223
-RTP_PORTS = (31000, 31100)
+PORT_BLOCK = 40          # the block of SIP ports of a session, from SBC_PORT (see _port_base)
 TOKEN = 'ccbyoc-test-token-0001'
 TECH_PREFIX = '1234'
 USERNAME, PASSWORD = 'ccbyocuser', 's3cret:Pass-01'
 TOOLS = ('kamailio', 'kamcmd', 'sipp')
+
+
+def _free(address, port, kinds=(socket.SOCK_DGRAM, socket.SOCK_STREAM)):
+    """True when nothing holds address:port for UDP nor TCP (a bind test, as Kamailio and sipp bind)."""
+    for kind in kinds:
+        with socket.socket(socket.AF_INET, kind) as s:
+            if kind == socket.SOCK_STREAM:  # what the servers set too: a TIME_WAIT left by an earlier run is no owner
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind((address, port))
+            except OSError:
+                return False
+    return True
+
+
+def _pick(preferred, size, candidates, addresses, kinds=(socket.SOCK_DGRAM, socket.SOCK_STREAM)):
+    """The first base port (preferred, then candidates) whose `size` ports are free on every address."""
+    for base in [preferred] + list(candidates):
+        if all(_free(a, p, kinds) for p in range(base, base + size) for a in addresses):
+            return base
+    raise RuntimeError('no %d free ports on %s in %d..%d' % (size, addresses, min(candidates), max(candidates) + size))
+
+
+def _port_base():
+    """The session's SIP ports: a block of PORT_BLOCK ports free on every test address (127.0.0.1-22). The usual block
+    (25060...) when it is free, else the next free one; tests write a port as SBC_PORT + k, never as a number."""
+    return _pick(25060, PORT_BLOCK, range(20000, 29900, 100), ['127.0.0.%d' % i for i in range(1, 23)])
+
+
+SBC_PORT = _port_base()        # the tests' trunks take SBC_PORT, SBC_PORT + 2, ... as their explicit sbc_port
+CARRIER_PORT = SBC_PORT + 10   # the Telnyx stand-ins' SIP port (TLS: + 1)
+CALLER_PORT = SBC_PORT + 20
+PBX_PORT = SBC_PORT + 21       # SBC_PORT + 22 ... + 39: ports of the tests' own
+RTPE_NG_PORT = _pick(22223, 1, range(22300, 23000, 7), (CC,), (socket.SOCK_DGRAM,))
+_RTP_BASE = _pick(31000, 101, range(31200, 39000, 200), (CC,), (socket.SOCK_DGRAM,))
+RTP_PORTS = (_RTP_BASE, _RTP_BASE + 100)
 
 
 def _tool(name):
@@ -80,13 +112,15 @@ def base_vars(config_dir, run_dir, trunks, **extra):
     return data
 
 
-def run_role(workdir, variables, name='render'):
-    """Run the sbc role through ansible-playbook; return the CompletedProcess (output in workdir/<name>.log)."""
+def run_role(workdir, variables, name='render', extra_env=None):
+    """Run the sbc role through ansible-playbook; return the CompletedProcess (output in workdir/<name>.log).
+    extra_env: more environment of the run (e.g. the systemctl stand-in's, see ServiceHost)."""
     workdir = Path(workdir)
     vars_file = workdir / ('%s-vars.json' % name)
     vars_file.write_text(json.dumps(variables))
     env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='0', ANSIBLE_LOCALHOST_WARNING='0',
                ANSIBLE_INVENTORY_UNPARSED_WARNING='0')
+    env.update(extra_env or {})
     if not env.get('ANSIBLE_COLLECTIONS_PATH'):
         # a checkout: its ansible.cfg finds the collection through the link scripts/setup makes
         env['ANSIBLE_CONFIG'] = str(REPO / 'ansible.cfg')
@@ -201,10 +235,11 @@ class SipParties:
             proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=str(self.logdir))
         uas = Uas(proc, trace, out)
         self.running.append(uas)
-        if transport == 'u1':
-            wait_for(lambda: _udp_bound(ip, port), 5)
-        else:
-            wait_for(lambda: _tcp_listening(ip, port), 5)
+        try:
+            wait_owned(proc, 'udp' if transport == 'u1' else 'tcp', ip, port, 'sipp %s' % name)
+        except RuntimeError:
+            uas.stop()
+            raise
         return uas
 
     def uac(self, name, service, sbc_port, ip=CC, port=CALLER_PORT, scenario='uac_cc.xml', media_port=6001, extra=(), timeout=20,
@@ -229,19 +264,57 @@ class SipParties:
         self.running = []
 
 
-def _udp_bound(ip, port):
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+def _socket_inodes(kind, ip, port):
+    """Inodes of the sockets bound to ip:port (kind 'udp'; 'tcp': listening ones only), from /proc/net."""
+    local = '%s:%04X' % (socket.inet_aton(ip)[::-1].hex().upper(), port)
+    inodes = set()
+    with open('/proc/net/%s' % kind, encoding='ascii') as fh:
+        for line in fh.readlines()[1:]:
+            fields = line.split()
+            if fields[1] == local and (kind == 'udp' or fields[3] == '0A'):
+                inodes.add(fields[9])
+    return inodes
+
+
+def _family(pid):
+    """pid and its child processes (Kamailio's workers share the sockets its main process opened)."""
+    pids = [pid]
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                stat = Path('/proc/%s/stat' % entry).read_text(errors='replace')
+            except OSError:
+                continue
+            if int(stat.rsplit(')', 1)[1].split()[1]) == pid:
+                pids.append(int(entry))
+    return pids
+
+
+def owns_socket(pid, kind, ip, port):
+    """True when the socket bound (UDP) or listening (TCP) on ip:port belongs to process pid or its children: the
+    process we started is the one on the port, not any other that happens to hold it."""
+    inodes = {'socket:[%s]' % i for i in _socket_inodes(kind, ip, port)}
+    if not inodes:
+        return False
+    for member in _family(pid):
         try:
-            s.bind((ip, port))
+            fds = os.listdir('/proc/%d/fd' % member)
         except OSError:
-            return True
+            continue
+        for fd in fds:
+            try:
+                if os.readlink('/proc/%d/fd/%s' % (member, fd)) in inodes:
+                    return True
+            except OSError:
+                continue
     return False
 
 
-def _tcp_listening(ip, port):
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.settimeout(0.5)
-        return s.connect_ex((ip, port)) == 0
+def wait_owned(proc, kind, ip, port, what, timeout=5):
+    """Wait until proc (a Popen) owns its socket on ip:port; fail naming who holds the port otherwise."""
+    if not wait_for(lambda: proc.poll() is not None or owns_socket(proc.pid, kind, ip, port), timeout) or proc.poll() is not None:
+        raise RuntimeError('%s (PID %d, %s) is not on %s %s:%d: port taken by another process, or it did not start' % (
+            what, proc.pid, 'exited %s' % proc.returncode if proc.poll() is not None else 'running', kind, ip, port))
 
 
 class Kamailio:
@@ -261,7 +334,19 @@ class Kamailio:
             raise RuntimeError('Kamailio did not answer on its ctl socket, see %s' % self.log)
         if self.proc.poll() is not None:
             raise RuntimeError('Kamailio exited with %s, see %s' % (self.proc.returncode, self.log))
+        # the ctl socket is this run's own; its SIP ports must be too (not another process's on the same port)
+        for address, port in self.udp_listens():
+            try:
+                wait_owned(self.proc, 'udp', address, port, 'Kamailio')
+            except RuntimeError:
+                self.stop()
+                raise
         return self
+
+    def udp_listens(self):
+        """(address, port) of every listen=udp:... of its kamailio.cfg."""
+        text = (self.config_dir / 'kamailio.cfg').read_text()
+        return [(a, int(p)) for a, p in re.findall(r'^listen=udp:([0-9.]+):(\d+)', text, flags=re.M)]
 
     @property
     def pid(self):
@@ -313,6 +398,7 @@ class SbcBed:
         self.kamailio = Kamailio(self.config_dir, self.run_dir, self.workdir / 'kamailio.log')
         self.sip = SipParties(self.workdir)
         self.renders = 0
+        self.env = None  # more environment of the role's runs (ServiceBed: the systemctl stand-in's)
 
     def variables(self, **override):
         data = base_vars(self.config_dir, self.run_dir, self.trunks, **self.extra)
@@ -321,7 +407,7 @@ class SbcBed:
 
     def render(self, **override):
         self.renders += 1
-        return run_role(self.workdir, self.variables(**override), name='render%d' % self.renders)
+        return run_role(self.workdir, self.variables(**override), name='render%d' % self.renders, extra_env=self.env)
 
     def trunk_port(self, index):
         """The SBC port of trunk number index of this bed: its sbc_port (never derived from its position)."""
@@ -329,6 +415,116 @@ class SbcBed:
 
     def log_lines(self, pattern):
         return [line for line in self.kamailio.log.read_text(errors='replace').splitlines() if re.search(pattern, line)]
+
+
+SYSTEMCTL_DIR = REPO / 'tests' / 'lib' / 'systemd'
+ETC_DEFAULT_KAMAILIO = Path('/etc/default/kamailio')
+# Debian's kamailio.service (the kamailio package, /lib/systemd/system) with this bed's paths: the run directory
+# under the stand-in's runtime root instead of /run, Kamailio's log on stderr (-E: the stand-in keeps it), run as
+# the caller (User/Group dropped: the test files sit under the caller's temporary directory)
+KAMAILIO_UNIT = """[Unit]
+Description=Kamailio - the Open Source SIP Server (test bed)
+
+[Service]
+Type=forking
+Environment='CFGFILE=/etc/kamailio/kamailio.cfg'
+Environment='SHM_MEMORY=64'
+Environment='PKG_MEMORY=8'
+EnvironmentFile=-/etc/default/kamailio
+PIDFile={run}/kamailio.pid
+ExecStart={kamailio} -P {run}/kamailio.pid -f $CFGFILE -m $SHM_MEMORY -M $PKG_MEMORY -Y {run} -E
+Restart=on-failure
+RuntimeDirectory=kamailio
+TimeoutStopSec=20
+
+[Install]
+WantedBy=multi-user.target
+"""
+# apt without any source and with its own lists and cache: the sbc role's package task (cache_valid_time) updates
+# nothing from the network and finds the installed kamailio in the machine's dpkg database
+APT_OFFLINE = """Dir::Etc::sourcelist "/dev/null";
+Dir::Etc::sourceparts "{root}/sources.list.d";
+Dir::State::lists "{root}/lists";
+Dir::Cache "{root}/cache";
+"""
+
+
+class ServiceBed(SbcBed):
+    """An SBC whose Kamailio the sbc role itself runs (sbc_manage_service: true) on this machine without systemd.
+
+    The role's runs get tests/lib/systemd first on PATH: its systemctl stand-in starts, restarts and stops the
+    real Kamailio from a copy of Debian's unit (KAMAILIO_UNIT) by the PID in its PIDFile, so the role's service
+    tasks and its restart handler run unchanged. The role's install tasks run too: apt offline (APT_OFFLINE), and
+    the line CFGFILE=... in /etc/default/kamailio, which the unit reads as Debian's does; the file is put back
+    as it was when the bed closes (a lock file keeps two beds from sharing it). close() stops Kamailio through the
+    stand-in and kills what is left by PID.
+    """
+
+    def __init__(self, workdir, trunks, **extra):
+        super().__init__(workdir, trunks, **extra)
+        self.runtime = self.workdir / 'rt'
+        self.run_dir = self.runtime / 'kamailio'
+        self.units, self.state = self.workdir / 'units', self.workdir / 'systemd'
+        self.log = self.state / 'kamailio.service.log'
+        self.kamailio = Kamailio(self.config_dir, self.run_dir, self.log)  # its kamcmd; started by the stand-in only
+        apt = self.workdir / 'apt'
+        for folder in (self.units, self.state, apt / 'sources.list.d', apt / 'lists' / 'partial', apt / 'cache' / 'archives' / 'partial'):
+            folder.mkdir(parents=True, exist_ok=True)
+        (self.units / 'kamailio.service').write_text(KAMAILIO_UNIT.format(run=self.run_dir, kamailio=_tool('kamailio')))
+        (apt / 'apt.conf').write_text(APT_OFFLINE.format(root=apt))
+        self.env = {'PATH': '%s:%s' % (SYSTEMCTL_DIR, os.environ['PATH']), 'BYOC_SYSTEMD_UNIT_DIR': str(self.units),
+                    'BYOC_SYSTEMD_STATE_DIR': str(self.state), 'BYOC_SYSTEMD_RUNTIME_DIR': str(self.runtime),
+                    'APT_CONFIG': str(apt / 'apt.conf')}
+        self._lock = open('/tmp/byoc-etc-default-kamailio.lock', 'w')  # pylint: disable=consider-using-with
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        self._etc_default = ETC_DEFAULT_KAMAILIO.read_bytes() if ETC_DEFAULT_KAMAILIO.exists() else None
+
+    def variables(self, **override):
+        data = super().variables(sbc_manage_service=True, sbc_run_dir=str(self.run_dir))
+        data.update(override)
+        return data
+
+    def systemctl(self, *args):
+        """Run the stand-in as the role does; return the CompletedProcess."""
+        return subprocess.run([str(SYSTEMCTL_DIR / 'systemctl')] + list(args), env=dict(os.environ, **self.env),
+                              capture_output=True, text=True, timeout=120, check=False)
+
+    def main_pid(self):
+        """Kamailio's main PID from the unit's PIDFile when that process lives (not a zombie), else 0."""
+        try:
+            pid = int((self.run_dir / 'kamailio.pid').read_text().strip())
+        except (OSError, ValueError):
+            return 0
+        return pid if pid_alive(pid) else 0
+
+    def journal(self):
+        """The stand-in's journal: [(monotonic ns, unit, event, pid)]."""
+        path = self.state / 'journal'
+        rows = path.read_text().split('\n') if path.exists() else []
+        return [(int(r.split()[0]), r.split()[1], r.split()[2], int(r.split()[3])) for r in rows if r]
+
+    def close(self):
+        try:
+            pid = self.main_pid()
+            self.systemctl('stop', 'kamailio')
+            if pid and pid_alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        finally:
+            if self._etc_default is None:
+                ETC_DEFAULT_KAMAILIO.unlink(missing_ok=True)
+            else:
+                ETC_DEFAULT_KAMAILIO.write_bytes(self._etc_default)
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
+
+
+def pid_alive(pid):
+    """True while process pid exists and is not a zombie (daemons orphaned here may never be reaped)."""
+    try:
+        stat = Path('/proc/%d/stat' % pid).read_text(errors='replace')
+    except OSError:
+        return False
+    return stat.rsplit(')', 1)[1].split()[0] not in ('Z', 'X')
 
 
 def make_bed(tmp_path_factory, name, trunks, **extra):

@@ -86,7 +86,7 @@ def test_tcp_failover_on_transport_error(bed, parties):
 @pytest.mark.parametrize('trunk', [0, 1])
 def test_inbound_from_carrier_reaches_pbx(bed, parties, trunk):
     pbx = parties.uas('pbx', CC, PBX_PORT, media_port=6011)
-    rc, _replies = parties.uac('inbound', '+15551230000', bed.trunk_port(trunk), ip=CARRIER1, port=25090, media_port=6012)
+    rc, _replies = parties.uac('inbound', '+15551230000', bed.trunk_port(trunk), ip=CARRIER1, port=SBC_PORT + 30, media_port=6012)
     assert rc == 0
     invite = pbx.requests('INVITE')[0]
     assert _ruri(invite) == 'INVITE sip:+15551230000@%s:%d SIP/2.0' % (CC, PBX_PORT)
@@ -96,7 +96,7 @@ def test_inbound_from_carrier_reaches_pbx(bed, parties, trunk):
 
 def test_inbound_from_unlisted_address_gets_403(bed, parties):
     pbx = parties.uas('pbx', CC, PBX_PORT, media_port=6011)
-    rc, replies = parties.uac('stranger', '+15551230000', bed.trunk_port(0), ip=STRANGER, port=25090,
+    rc, replies = parties.uac('stranger', '+15551230000', bed.trunk_port(0), ip=STRANGER, port=SBC_PORT + 30,
                               scenario='uac_expect403.xml', media_port=6013)
     assert rc == 0
     assert any(r.startswith('SIP/2.0 403') for r in replies)
@@ -140,7 +140,7 @@ def test_failover_when_primary_is_down_and_probing_brings_it_back(bed, parties):
 
 
 def test_topology_is_hidden_from_telnyx(bed, parties):
-    """Telnyx sees the SBC in Via, Contact and From, and neither the caller's address (port 25080) nor its Call-ID."""
+    """Telnyx sees the SBC in Via, Contact and From, and neither the caller's address (port CALLER_PORT) nor its Call-ID."""
     primary = parties.uas('carrier1', CARRIER1, CARRIER_PORT)
     rc, _replies = parties.uac('hidden-call', NUMBER, bed.trunk_port(0))
     assert rc == 0

@@ -11,13 +11,13 @@ import signal
 import socket
 import struct
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
-from conftest import (CARRIER1, CARRIER2, CARRIER_PORT, CC, PBX_PORT, RTP_PORTS, RTPE_NG_PORT, SBC_PORT, TOKEN, ip_trunk, make_bed, serve,
-                      stop_pid, wait_for)
-import time
+from conftest import (CARRIER1, CARRIER2, CARRIER_PORT, CC, PBX_PORT, RTP_PORTS, RTPE_NG_PORT, SBC_PORT, TOKEN, ip_trunk, make_bed, owns_socket,
+                      serve, stop_pid, wait_for)
 
 from siptools import Endpoint, TlsCarrier, make_pki, reply, request, sdp
 
@@ -27,7 +27,7 @@ TRUNKS = [
     ip_trunk('acme-srtp', SBC_PORT + 2, ip_auth_method='token', token=TOKEN,
              inbound={'transport': 'TLS', 'encrypted_media': 'SRTP'}, outbound={'encrypted_media': 'SRTP'}),
 ]
-CARRIER_TLS_PORT = 25071
+CARRIER_TLS_PORT = CARRIER_PORT + 1
 CC_MEDIA, CARRIER_MEDIA = 6001, 6002
 SRTP_TAG = 10  # AES_CM_128_HMAC_SHA1_80 adds an 80-bit authentication tag to every packet
 
@@ -51,7 +51,8 @@ def serve_with_rtpengine(bed):
         bed.rtpengine = subprocess.Popen([shutil.which('rtpengine'), '--config-file=%s' % (bed.config_dir / 'rtpengine.conf'),
                                           '--foreground', '--log-stderr'], stdout=log, stderr=subprocess.STDOUT)
     try:
-        assert wait_for(_ng_ping, 15), 'rtpengine did not answer on its NG socket'
+        # the answer must come from the rtpengine started here (its PID on the NG socket), not any process on the port
+        assert wait_for(lambda: _ng_ping() and owns_socket(bed.rtpengine.pid, 'udp', '127.0.0.1', RTPE_NG_PORT), 15), 'rtpengine did not answer on its NG socket'
         yield from serve(bed)
     finally:
         stop_pid(bed.rtpengine)
@@ -240,7 +241,7 @@ def test_calls_are_refused_when_rtpengine_is_down(bed, parties):
     # the PBX too: its probes went unanswered while no PBX ran (an inactive PBX gets 503 Contact Center Unavailable)
     assert wait_for(lambda: bed.kamailio.dispatcher_flags(1).get('sip:%s:%d' % (CC, PBX_PORT), '').startswith('A'), 10)
     finals = {}
-    for direction, source, port in (('outbound', CC, 25087), ('inbound', CARRIER1, 25086)):
+    for direction, source, port in (('outbound', CC, SBC_PORT + 27), ('inbound', CARRIER1, SBC_PORT + 26)):
         with Endpoint(source, port) as caller:
             caller.send(request('INVITE', 'sip:+18005551234@%s:%d' % (CC, bed.trunk_port(0)), caller.address,
                                 (CC, bed.trunk_port(0)), body=sdp(source, 6090)), (CC, bed.trunk_port(0)))

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from conftest import CARRIER1, CARRIER2, CARRIER_PORT, SBC_PORT, TOKEN, base_vars, ip_trunk, make_bed, run_role, serve, wait_for
+from conftest import CARRIER1, CARRIER2, CARRIER_PORT, RTP_PORTS, SBC_PORT, TOKEN, base_vars, ip_trunk, make_bed, run_role, serve, wait_for
 
 TRUNKS = [ip_trunk('acme-token', SBC_PORT, ip_auth_method='token', token=TOKEN)]
 NEW_CARRIER = '127.0.0.4'
@@ -65,7 +65,7 @@ SRTP_RULE = 'encrypted_media: SRTP requires transport TLS (SDES keys travel in t
     ({'byoc_trunks': BROKEN_TRUNKS}, ['byoc_trunks[0] (acme-token): tech_prefix: must be exactly 4 digits',
                                       'byoc_trunks[1] (other): token: must be 12 to 48 letters, digits or hyphens',
                                       'byoc_trunks[2] (no-port): sbc_port: required: the SBC port the PBX sends this trunk',
-                                      'byoc_trunks[1] (other): sbc_port: port 25060 is taken by acme-token, other on this SBC']),
+                                      'byoc_trunks[1] (other): sbc_port: port %d is taken by acme-token, other on this SBC' % SBC_PORT]),
     ({'sbc_kamailio_mpath': '/nonexistent/kamailio/modules'}, ['kamailio -c rejected the generated configuration']),
     ({'byoc_trunks': SRTP_TRUNKS}, ['byoc_trunks[0] (srtp-udp): %s: set inbound.transport to TLS' % SRTP_RULE,
                                     'byoc_trunks[1] (srtp-cred): %s: set sbc_transport to TLS' % SRTP_RULE]),
@@ -91,8 +91,9 @@ def test_firewall_rules_open_sip_to_telnyx_and_the_pbx_only(tmp_path):
     assert proc.returncode == 0, proc.stdout[-3000:]
     rules = (tmp_path / 'etc' / 'sbc-firewall.nft').read_text()
     assert 'elements = { %s, %s, %s }' % (CARRIER1, CARRIER2, '127.0.0.1') in rules
-    assert 'th dport { 25060 } ip saddr @sip_peers4 accept' in rules and 'th dport { 25060 } drop' in rules
-    assert 'udp dport 31000-31100 ip saddr @media_peers4 accept' in rules and 'udp dport 31000-31100 drop' in rules
+    assert 'th dport { %d } ip saddr @sip_peers4 accept' % SBC_PORT in rules and 'th dport { %d } drop' % SBC_PORT in rules
+    media = '%d-%d' % RTP_PORTS
+    assert 'udp dport %s ip saddr @media_peers4 accept' % media in rules and 'udp dport %s drop' % media in rules
     assert 'ct count over 32' in rules
     # the file the role wrote is what nft accepts (the role validated it with nft -c too)
     check = subprocess.run([shutil.which('nft', path='/usr/sbin:/usr/bin:/sbin'), '-c', '-f', str(tmp_path / 'etc' / 'sbc-firewall.nft')],

@@ -20,7 +20,7 @@ TRUNKS = [
 ]
 CPS_LIMIT = 4
 BAN = {'sbc_ban_threshold': 16, 'sbc_ban_window': 2, 'sbc_ban_time': 60}
-OTHER_HOST = ('127.0.0.5', 25099)        # an unrelated host an attacker would like the SBC to call
+OTHER_HOST = ('127.0.0.5', SBC_PORT + 39)  # an unrelated host an attacker would like the SBC to call
 FLOODER, SCANNER = '127.0.0.21', '127.0.0.22'
 
 
@@ -33,7 +33,7 @@ def _sbc(bed, trunk=0):
     return (CC, bed.trunk_port(trunk))
 
 
-SOURCES = {'stranger': (STRANGER, 25095), 'telnyx-address': (CARRIER2, 25096), 'pbx': (CC, 25097)}
+SOURCES = {'stranger': (STRANGER, SBC_PORT + 35), 'telnyx-address': (CARRIER2, SBC_PORT + 36), 'pbx': (CC, SBC_PORT + 37)}
 TARGETS = {'pbx': 'sip:+15551230000@%s:%d' % (CC, PBX_PORT),
            'telnyx': 'sip:%s18005551234@%s:%d' % (TECH_PREFIX, CARRIER1, CARRIER_PORT),
            'other-host': 'sip:+18005551234@%s:%d' % OTHER_HOST}
@@ -63,7 +63,7 @@ def test_forged_in_dialog_invite_is_not_relayed(bed, source, target, signature):
 
 def test_initial_request_with_a_route_is_refused(bed):
     """A preloaded Route (no To-tag) from the PBX's address does not make the SBC go where it says."""
-    with Endpoint(*OTHER_HOST) as other, Endpoint(CC, 25098) as pbx:
+    with Endpoint(*OTHER_HOST) as other, Endpoint(CC, SBC_PORT + 38) as pbx:
         pbx.send(request('INVITE', 'sip:+18005551234@%s:%d' % (CC, bed.trunk_port(0)), pbx.address, _sbc(bed),
                          route='<sip:%s:%d;lr>' % OTHER_HOST, body=sdp(CC, 6090)), _sbc(bed))
         final = pbx.wait(r'^SIP/2\.0 [3-6]\d\d', 3)
@@ -80,7 +80,7 @@ def _identifies(message):
 
 
 def test_scanner_learns_no_software_or_version(bed, parties):
-    with Endpoint(SCANNER, 25094) as scanner:
+    with Endpoint(SCANNER, SBC_PORT + 34) as scanner:
         for method in ('OPTIONS', 'REGISTER', 'INVITE'):
             scanner.send(request(method, 'sip:100@%s:%d' % _sbc(bed), scanner.address, _sbc(bed)), _sbc(bed))
         replies = scanner.wait(r'^SIP/2\.0 403', 3)
@@ -90,7 +90,7 @@ def test_scanner_learns_no_software_or_version(bed, parties):
     # a listed party sees no identification either: the keepalive answer and the SBC's own OPTIONS probes
     carrier = Endpoint(CARRIER1, CARRIER_PORT)
     try:
-        with Endpoint(CARRIER2, 25093) as telnyx:
+        with Endpoint(CARRIER2, SBC_PORT + 33) as telnyx:
             telnyx.send(request('OPTIONS', 'sip:%s:%d' % _sbc(bed), telnyx.address, _sbc(bed)), _sbc(bed))
             keepalive = telnyx.wait(r'^SIP/2\.0 200', 3)
         probes = wait_for(lambda: [m for _t, _p, m in carrier.received if m.startswith('OPTIONS ')], 5)
@@ -101,7 +101,7 @@ def test_scanner_learns_no_software_or_version(bed, parties):
 
 
 def test_oversized_message_is_refused(bed):
-    with Endpoint(CARRIER2, 25092) as telnyx:
+    with Endpoint(CARRIER2, SBC_PORT + 32) as telnyx:
         telnyx.send(request('OPTIONS', 'sip:%s:%d' % _sbc(bed), telnyx.address, _sbc(bed), extra=['X-Pad: ' + 'a' * 9000]),
                     _sbc(bed))
         replies = telnyx.wait(r'^SIP/2\.0 ', 3)
@@ -114,7 +114,7 @@ def test_flood_is_cut_off_while_calls_go_on(bed, parties):
     carrier_uri = 'sip:%s:%d;transport=udp' % (CARRIER1, CARRIER_PORT)
     assert wait_for(lambda: bed.kamailio.dispatcher_flags(10).get(carrier_uri, '').startswith('A'), 10)
     sent, figures = [], {}
-    flooder = Endpoint(FLOODER, 25091)
+    flooder = Endpoint(FLOODER, SBC_PORT + 31)
 
     def flood(count=1500, seconds=3.0):
         start = time.monotonic()
@@ -130,7 +130,7 @@ def test_flood_is_cut_off_while_calls_go_on(bed, parties):
     try:
         thread.start()
         out_rc, _r = parties.uac('out-during', '+18005551234', bed.trunk_port(0), calls=5, rate=2)
-        in_rc, _r = parties.uac('in-during', '+15551230000', bed.trunk_port(0), ip=CARRIER1, port=25090, media_port=6012,
+        in_rc, _r = parties.uac('in-during', '+15551230000', bed.trunk_port(0), ip=CARRIER1, port=SBC_PORT + 30, media_port=6012,
                                 calls=5, rate=2)
         thread.join(10)
         time.sleep(0.5)
@@ -143,7 +143,7 @@ def test_flood_is_cut_off_while_calls_go_on(bed, parties):
     finally:
         flooder.close()
     out_after, _r = parties.uac('out-after', '+18005551234', bed.trunk_port(0), calls=5, rate=2)
-    in_after, _r = parties.uac('in-after', '+15551230000', bed.trunk_port(0), ip=CARRIER1, port=25090, media_port=6012,
+    in_after, _r = parties.uac('in-after', '+15551230000', bed.trunk_port(0), ip=CARRIER1, port=SBC_PORT + 30, media_port=6012,
                                calls=5, rate=2)
     figures = {'flood_sent': len(sent), 'flood_seconds': round(sent[-1] - sent[0], 2), 'answered_before_cutoff': answered,
                'answered_after_ban': late, 'calls_out_ok': len(carrier.requests('BYE')), 'calls_in_ok': len(pbx.requests('BYE'))}
@@ -162,7 +162,7 @@ def test_outbound_call_rate_is_capped(bed, parties):
     carrier = parties.uas('carrier1', CARRIER1, CARRIER_PORT)
     carrier_uri = 'sip:%s:%d;transport=udp' % (CARRIER1, CARRIER_PORT)
     assert wait_for(lambda: bed.kamailio.dispatcher_flags(10).get(carrier_uri, '').startswith('A'), 10)
-    with Endpoint(CC, 25089) as pbx:
+    with Endpoint(CC, SBC_PORT + 29) as pbx:
         for i in range(12):
             pbx.send(request('INVITE', 'sip:+1800555%04d@%s:%d' % (i, CC, bed.trunk_port(0)), pbx.address, _sbc(bed),
                              body=sdp(CC, 6090)), _sbc(bed))

@@ -12,10 +12,10 @@ import ssl
 
 import pytest
 
-from conftest import CARRIER1, CARRIER2, CC, SBC_PORT, TOKEN, ip_trunk, make_bed, serve, wait_for
+from conftest import CARRIER1, CARRIER2, CARRIER_PORT, CC, SBC_PORT, TOKEN, ip_trunk, make_bed, serve, wait_for
 from siptools import Endpoint, TlsCarrier, request, sdp, make_pki
 
-CARRIER_TLS_PORT = 25071
+CARRIER_TLS_PORT = CARRIER_PORT + 1
 TRUNKS = [ip_trunk('acme-tls', SBC_PORT, ip_auth_method='token', token=TOKEN, inbound={'transport': 'TLS'})]
 
 pytestmark = pytest.mark.skipif(not shutil.which('openssl'), reason='openssl is needed to make a test certificate')
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(not shutil.which('openssl'), reason='openssl is 
 @pytest.fixture(scope='module')
 def bed(tmp_path_factory):
     ca, cert, key = make_pki(tmp_path_factory.mktemp('certs'))
-    carriers = [{'address': a, 'port': 25070, 'tls_port': CARRIER_TLS_PORT} for a in (CARRIER1, CARRIER2)]
+    carriers = [{'address': a, 'port': CARRIER_PORT, 'tls_port': CARRIER_TLS_PORT} for a in (CARRIER1, CARRIER2)]
     bed = make_bed(tmp_path_factory, 'tls', TRUNKS, sbc_tls_certificate=str(cert), sbc_tls_private_key=str(key),
                    sbc_tls_ca_list=str(ca), sbc_carrier_addresses=carriers, sbc_probing_mode=1)
     bed.ca, bed.cert, bed.key = ca, cert, key
@@ -80,7 +80,7 @@ def test_a_wrong_name_from_a_trusted_ca_gets_no_call_and_no_token(bed):
     try:
         for address in (CARRIER1, CARRIER2):
             assert wait_for(lambda: bed.log_lines(r'TLS peer %s:%d presented CN=attacker\.example' % (re.escape(address), CARRIER_TLS_PORT)), 10)
-        with Endpoint(CC, 25088) as pbx:
+        with Endpoint(CC, SBC_PORT + 28) as pbx:
             pbx.send(request('INVITE', 'sip:+18005551234@%s:%d' % (CC, SBC_PORT), pbx.address, (CC, SBC_PORT),
                              body=sdp(CC, 6090)), (CC, SBC_PORT))
             final = pbx.wait(r'^SIP/2\.0 [3-6]\d\d', 15)

@@ -124,3 +124,13 @@ def test_summary_table_and_pytest_style_last_line(tmp_path):
     assert out.splitlines()[-1] == '760 passed, 4 skipped, 2 failed in 650 s (stages: 2 passed, 1 failed)'
     assert out.splitlines()[3].split() == ['80-reliability', 'FAIL', '90', '0', '2', '3', '600']
     assert (tmp_path / 'summary').read_text() == out
+
+
+def test_a_repetition_is_its_own_row_and_its_skips_are_checked_by_the_stage_name(tmp_path):
+    write_tree(tmp_path, junit=JUNIT.replace('<testcase classname="tests.unit.test_a" name="test_bad"><failure message="assert 1 == 2" /></testcase>', ''),
+               rules='- {stage: "10-unit", test: "tests/unit/test_*", reason: "r"}\n')
+    code, out = run(tmp_path, 'stage', '--name', '10-unit', '--label', '10-unit#2', '--status', '0', '--seconds', '3', '--root', str(tmp_path),
+                    '--skips', str(tmp_path / 'skips.yml'), '--junit', str(tmp_path / 'junit'), '--record', str(tmp_path / 'stages.jsonl'))
+    assert code == 0, out
+    assert out.splitlines()[-1] == '[10-unit#2] PASS: 2 passed, 2 skipped, 0 failed, 1 xfailed (1 JUnit file(s))'
+    assert records(tmp_path)[0]['stage'] == '10-unit#2'

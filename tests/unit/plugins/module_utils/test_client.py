@@ -530,7 +530,7 @@ def test_argument_spec_env_fallbacks_and_defaults(monkeypatch):
 def test_argument_spec_requires_a_key(monkeypatch):
     monkeypatch.delenv('TELNYX_API_KEY', raising=False)
     result = ArgumentSpecValidator(TELNYX_ARGUMENT_SPEC).validate({})
-    assert 'api_key' in str(result.errors.messages)
+    assert result.error_messages == ['missing required arguments: api_key']
 
 
 def test_client_from_module_uses_the_shared_options(api, monkeypatch):

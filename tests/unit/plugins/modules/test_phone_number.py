@@ -152,7 +152,7 @@ def test_absent_with_a_connection_that_is_gone_does_nothing(api):
 def test_present_needs_a_connection(api):
     result = run(api, numbers=[A])
     assert result['failed'] and api.calls == []
-    assert 'connection' in result['msg']
+    assert result['msg'] == 'state is present but all of the following are missing: connection'
 
 
 def test_api_error_names_call_and_keeps_the_key_out(api):

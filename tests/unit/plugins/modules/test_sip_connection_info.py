@@ -117,7 +117,7 @@ def test_nothing_matches_gives_an_empty_list(api):
 def test_name_and_name_contains_exclude_each_other(api):
     result = run(api, name='acme-fra1', name_contains='acme')
     assert result['failed'] and api.calls == []
-    assert 'mutually exclusive' in result['msg']
+    assert result['msg'] == 'parameters are mutually exclusive: name|name_contains'
 
 
 def test_api_error_is_reported_without_the_key(api):
