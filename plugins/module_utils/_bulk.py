@@ -337,12 +337,13 @@ class Reconciler:
     """
 
     def __init__(self, client, entries, check_mode=False, workers=DEFAULT_WORKERS, prune_tags=None, want_diff=False,
-                 reader=None, one_entry=False):
+                 reader=None, one_entry=False, report_tags=None):
         self.client = client
         self.entries = entries
         self.check_mode = check_mode
         self.workers = max(1, int(workers or DEFAULT_WORKERS))
         self.prune_tags = list(prune_tags or [])
+        self.report_tags = list(report_tags or [])  # without pruning: the tagged connections no entry lists, reported
         self.want_diff = want_diff
         self.reader = reader or AccountRead()
         self.one_entry = one_entry
@@ -362,6 +363,13 @@ class Reconciler:
     def prune_candidates(self):
         """Connections carrying every prune tag whose name is not listed (never an untagged one)."""
         return self.reader.prune_candidates(self.entries, self.prune_tags)
+
+    def unmanaged(self):
+        """The connections carrying every one of ``report_tags`` that no entry lists (unmanaged copies), reported and
+        never changed: [{name, id, type, tags, updated_at}] sorted by name."""
+        return [{'name': o.get('connection_name'), 'id': o.get('id'), 'type': _runner.kind_of(o), 'tags': sorted(o.get('tags') or []),
+                 'updated_at': o.get('updated_at')}
+                for o in self.reader.prune_candidates(self.entries, self.report_tags)]
 
     def run(self):
         """Results (one per entry in order, then one per pruned connection).
@@ -563,6 +571,8 @@ class Reconciler:
         listed now, not taken from the read strategy)."""
         kind = entry.kind
         result.update(id=obj.get('id'), sip_uri=_runner.sip_uri(obj, entry.region, kind))
+        if obj.get('updated_at'):
+            result['updated_at'] = obj['updated_at']
         scopes[:] = [(scope, prefix, _runner.compared(params) if scope == 'connection' else params) for scope, prefix, params in scopes]
         conn = _scope(scopes, 'connection')
         if _runner.needs_fqdn_auth(kind, conn):
@@ -597,8 +607,10 @@ class Reconciler:
         """Delete a connection (its IPs/FQDNs first)."""
         kind = _runner.kind_of(obj)
         result.update(status='deleted', id=obj.get('id'), type=kind)
+        if obj.get('updated_at'):
+            result['updated_at'] = obj['updated_at']
         if self.want_diff:
-            self.diffs[obj.get('connection_name')] = ({'id': obj.get('id'), 'type': kind}, None)
+            self.diffs[obj.get('connection_name')] = (deleted_view(kind, obj), None)
         if self.check_mode:
             return
         wrote = self._wrote(entry) if entry is not None else (lambda: None)
@@ -638,6 +650,20 @@ class Reconciler:
                 if view:
                     side.update(view if not prefix else {prefix[:-1]: view})
         self.diffs[entry.name] = (before if before_obj is not None else None, after)
+
+
+def deleted_view(kind, obj):
+    """The before view of a connection that is deleted: its id and type, and every option of its kind as Telnyx holds
+    it (secrets masked), the Inbound/Outbound ones under ``inbound``/``outbound``."""
+    view = {'id': obj.get('id'), 'type': kind}
+    for scope, prefix, dummy in SCOPES:
+        options = dict((k, v) for k, v in _settings.from_api(scope, kind, obj).items() if k not in ('ips', 'fqdns'))
+        options = _runner.diff_views(options, {}, _settings.secret_options(scope))['before']
+        if prefix:
+            view[prefix[:-1]] = options
+        else:
+            view.update(options)
+    return view
 
 
 def secrets_of(entry):

@@ -281,7 +281,11 @@ options:
     type: bool
     default: false
   prune_tags:
-    description: The tags that mark the connections this list owns (required with O(prune=true)).
+    description:
+      - The tags that mark the connections this list owns (required with O(prune=true)).
+      - With O(prune=false), the connections carrying every one of these tags that are not in O(connections) are only
+        reported, in RV(unmanaged) (unmanaged copies, for example a connection made by hand, or left by a trunk that
+        was renamed); nothing is deleted.
     type: list
     elements: str
   workers:
@@ -405,6 +409,25 @@ results:
       type: bool
       returned: when pruned
       sample: true
+    updated_at:
+      description: When Telnyx says the connection was last changed (before this run), as Telnyx gives it.
+      type: str
+      returned: when the connection existed
+      sample: "2026-11-30T08:15:02.120Z"
+unmanaged:
+  description:
+    - With O(prune_tags) and O(prune=false), the connections that carry every tag of O(prune_tags) and are not in
+      O(connections), sorted by name; empty otherwise. Nothing is changed on them.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name: {description: The connection's name., type: str}
+    id: {description: Its id., type: str}
+    type: {description: Its kind (credentials, ip, fqdn)., type: str}
+    tags: {description: Its tags., type: list, elements: str}
+    updated_at: {description: When Telnyx says it was last changed., type: str}
+  sample: [{name: acme-eu-prod-fra1-old, id: "1293384261075731501", type: ip, tags: [byoc], updated_at: "2026-11-29T17:02:11.000Z"}]
 summary:
   description: How many connections ended in each status.
   returned: always
@@ -468,14 +491,15 @@ def main():
         # (Telnyx's own bucket holds a second's worth of requests, so the average rate still holds)
         client.limiter = RateLimiter(params['max_rps'], burst=min(params['workers'], int(params['max_rps']) or 1))
     reconciler = _bulk.Reconciler(client, entries, check_mode=module.check_mode, workers=params['workers'],
-                                  prune_tags=params['prune_tags'] if params['prune'] else None, want_diff=module._diff)
+                                  prune_tags=params['prune_tags'] if params['prune'] else None, want_diff=module._diff,
+                                  report_tags=params['prune_tags'] if not params['prune'] else None)
     with _runner.api_errors(module, changed=False):
         reconciler.read()
     results = reconciler.run()
     client.close()
     summary, failures = _bulk.summarise(results)
     changed = any(summary[s] for s in _bulk.CHANGED_STATUSES) or any(r.get('duplicate_removed') for r in results)
-    result = dict(changed=changed, results=results, summary=summary,
+    result = dict(changed=changed, results=results, summary=summary, unmanaged=reconciler.unmanaged(),
                   api_requests=client.requests_sent, api_retries=client.retries,
                   invocation=_bulk.redacted_invocation(params, entries))
     if module._diff:
