@@ -134,20 +134,51 @@ def _without_choices(spec):
 
 
 def nulls_clear(raw):
-    """An entry with each clearable option given as null turned into ``""`` (unset at Telnyx).
+    """An entry with each option given as null turned into what "unset" means for it (``_settings.unset_value``):
+    ``""`` for a clearable option (sent as Telnyx's empty value), Telnyx's own default for an option Telnyx has no
+    empty value for (e.g. ``dtmf_type``: RFC 2833); an option that cannot be unset stays null (left as it is).
 
     An entry is a dict, so a key given as null is told from a missing key (a module option cannot tell them apart:
     there ``""`` clears)."""
     out = dict(raw)
+    kind = raw.get('type')
     for scope, dummy, key in SCOPES:
         tab = out if key is None else out.get(key)
         if not isinstance(tab, dict):
             continue
-        cleared = dict((s.option, '') for s in _settings.settings(scope) if s.clearable and s.option in tab and tab[s.option] is None)
+        cleared = {}
+        for setting in _settings.settings(scope):
+            value = tab.get(setting.option, False)
+            if value is None:
+                unset = _settings.unset_value(scope, setting.option, kind)
+                if unset is not None:
+                    cleared[setting.option] = unset
+            elif setting.type == 'dict' and isinstance(value, dict):
+                subs = dict((k, _settings.unset_value(scope, setting.option, kind).get(k)) for k, v in value.items() if v is None)
+                if subs:
+                    cleared[setting.option] = dict(value, **subs)
         if cleared and key is None:
             out.update(cleared)
         elif cleared:
             out[key] = dict(tab, **cleared)
+    return out
+
+
+def _typed_blanks(raw, back=None):
+    """The clearable non-string options an entry unsets (``""``, e.g. ``channel_limit``) as null for Ansible's type
+    check (``back=None``: returns the entry so changed), or put back as ``""`` into the validated ``back``."""
+    out = dict(raw if back is None else back)
+    for scope, dummy, key in SCOPES:
+        tab = raw if key is None else raw.get(key)
+        if not isinstance(tab, dict):
+            continue
+        blanks = [s.option for s in _settings.settings(scope) if s.clearable and s.type != 'str' and tab.get(s.option) == '']
+        if not blanks:
+            continue
+        target = out if key is None else dict(out.get(key) or {})
+        target.update((option, None if back is None else '') for option in blanks)
+        if key is not None:
+            out[key] = target
     return out
 
 
@@ -165,14 +196,14 @@ def validate_entries(raw_entries):
         raw = nulls_clear(raw)
         blank = not str(raw.get('name') or '').strip()
         label = 'connections[%d]' % index + ('' if blank else ' (%s)' % raw['name'])
-        result = validator.validate(raw)  # works on its own copy
+        result = validator.validate(_typed_blanks(raw))  # works on its own copy
         secrets.update(result._no_log_values)  # pylint: disable=protected-access
         problems.extend('%s: %s' % (label, msg) for msg in result.error_messages)
         if blank:
             if 'name' in raw:  # a missing name is reported by the validator (required)
                 problems.append('%s: name: must not be empty' % label)
             continue
-        entry = Entry(index, result.validated_parameters)
+        entry = Entry(index, _typed_blanks(raw, result.validated_parameters))
         problems.extend('%s: %s' % (entry.label, p) for p in entry.problems())
         seen[entry.name].append(index)
         entries.append(entry)

@@ -26,10 +26,28 @@ description:
   - With O(prune=true), connections that carry every tag of O(prune_tags) and are not listed are deleted
     (their IPs or FQDNs first). A connection without tags is never pruned.
   - Only the options you set are sent and compared. Secrets never appear in results or diffs.
-  - The options that can be cleared (C(webhook_url), C(webhook_failover_url), C(tech_prefix), C(token),
-    C(inbound.sip_subdomain), C(outbound.caller_id_override), C(outbound.localization)) are cleared with V("") or,
-    in an entry (a dict, where a key given as null differs from a missing key), with null; sent as Telnyx's empty
-    value C(""), then unchanged.
+  - "Every option can be unset: in an entry (a dict, where a key given as null differs from a missing key) with null,
+    for a string also with V(\"\"). What unset means, per option:
+    C(webhook_url), C(webhook_failover_url), C(tech_prefix), C(token), C(inbound.sip_subdomain),
+    C(outbound.caller_id_override), C(outbound.localization) - Telnyx's empty value V(\"\");
+    C(inbound.channel_limit) - null, no limit (FQDN connections only, the one place Telnyx's API takes null;
+    C(inbound.channel_limit) on other kinds and C(outbound.channel_limit) cannot be unset and are refused);
+    C(webhook_api_version) - V(1); C(anchorsite) - V(Latency); C(encode_contact_header) - V(false);
+    C(comfort_noise) - V(true); C(dtmf_type) - V(RFC 2833); C(rtcp) (or one of its keys) -
+    C({report_frequency: 5, port: rtp+1, capture: false}); C(routing_method) - V(sequential);
+    C(ip_auth_method) - V(tech_prefix) on IP connections (Telnyx's default; on FQDN it cannot be unset);
+    C(active) - V(true); C(tags) - V([]);
+    C(inbound.dnis_number_format) - V(e164); C(inbound.ani_number_format) - V(E.164-national);
+    C(inbound.no_ringback_timeout) - V(3); C(inbound.no_answer_timeout) - V(90);
+    C(inbound.subdomain_calls) - V(disabled) (credentials only); C(inbound.encrypted_media),
+    C(outbound.encrypted_media) - V(none); C(inbound.ringback) - V(default); C(inbound.compact_headers) - V(true);
+    C(inbound.transport) - V(UDP); C(inbound.sip_region) - V(US);
+    C(outbound.caller_id_override_type) - V(always); C(outbound.ringback) - V(instant) (FQDN - V(default)).
+    These are Telnyx's own defaults, as it has no empty value for them. C(name), C(type), C(region),
+    C(username), C(password), C(ips), C(fqdns), C(inbound.codecs) and C(outbound.outbound_voice_profile)
+    cannot be unset; a null leaves them as they are."
+  - Unset values are compared like any other, so a second run writes nothing; check mode and diff show them
+    (an unset string or channel limit as V(\"\")).
 author:
   - byoc.carrier contributors (!UNKNOWN)
 requirements:
