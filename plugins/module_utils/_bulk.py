@@ -141,26 +141,15 @@ def nulls_clear(raw):
     An entry is a dict, so a key given as null is told from a missing key (a module option cannot tell them apart:
     there ``""`` clears)."""
     out = dict(raw)
-    kind = raw.get('type')
     for scope, dummy, key in SCOPES:
         tab = out if key is None else out.get(key)
         if not isinstance(tab, dict):
             continue
-        cleared = {}
-        for setting in _settings.settings(scope):
-            value = tab.get(setting.option, False)
-            if value is None:
-                unset = _settings.unset_value(scope, setting.option, kind)
-                if unset is not None:
-                    cleared[setting.option] = unset
-            elif setting.type == 'dict' and isinstance(value, dict):
-                subs = dict((k, _settings.unset_value(scope, setting.option, kind).get(k)) for k, v in value.items() if v is None)
-                if subs:
-                    cleared[setting.option] = dict(value, **subs)
-        if cleared and key is None:
+        cleared = _settings.unset_params(scope, raw.get('type'), tab)
+        if key is None:
             out.update(cleared)
-        elif cleared:
-            out[key] = dict(tab, **cleared)
+        else:
+            out[key] = cleared
     return out
 
 

@@ -493,6 +493,22 @@ def unset_value(scope, option, kind):
     return copy.deepcopy(value)
 
 
+def unset_params(scope, kind, params):
+    """A copy of ``params`` (one scope's options, as a dict where a key given as null differs from a missing key) with
+    each null turned into what unset means (``unset_value``; in ``rtcp`` key by key); a null that cannot be unset stays."""
+    out = dict(params)
+    for setting in settings(scope):
+        value = params.get(setting.option, False)
+        if value is None:
+            unset = unset_value(scope, setting.option, kind)
+            if unset is not None:
+                out[setting.option] = unset
+        elif setting.type == 'dict' and isinstance(value, dict) and None in value.values():
+            unset = unset_value(scope, setting.option, kind) or {}
+            out[setting.option] = dict((k, unset.get(k) if v is None else v) for k, v in value.items())
+    return out
+
+
 def settings(scope):
     """The Setting records of a scope."""
     if scope not in TABLE:

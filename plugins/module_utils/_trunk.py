@@ -178,12 +178,15 @@ def listen_port_clashes(trunks, listen_port):
 
 
 def _split(trunk):
-    conn = dict((k, v) for k, v in trunk.items() if k in CONNECTION_OPTIONS and v is not None)
+    """The trunk's options per scope, a null turned into what unset means (checked like any value), else dropped."""
+    kind = trunk.get('type')
+    conn = _settings.unset_params('connection', kind, dict((k, v) for k, v in trunk.items() if k in CONNECTION_OPTIONS))
     tabs = []
     for scope in ('inbound', 'outbound'):
         tab = trunk.get(scope) or {}
-        tabs.append(dict((k, v) for k, v in tab.items() if v is not None) if isinstance(tab, dict) else {})
-    return conn, tabs[0], tabs[1]
+        tab = _settings.unset_params(scope, kind, tab) if isinstance(tab, dict) else {}
+        tabs.append(dict((k, v) for k, v in tab.items() if v is not None))
+    return dict((k, v) for k, v in conn.items() if v is not None), tabs[0], tabs[1]
 
 
 def trunk_problems(trunk, require_sbc_port=True):

@@ -101,3 +101,11 @@ def test_unknown_keys_of_the_defaults_are_named():
         ('byoc_trunk_defaults.ip.outbound.x', 'unknown option (a typo?)'),
         ('byoc_trunk_defaults.fqdn', 'must be a mapping'),
     ]
+
+
+def test_a_trunk_s_nulls_are_checked_as_what_they_unset_before_any_request():
+    trunk = dict(IP, dtmf_type=None, outbound={'channel_limit': None, 'caller_id_override': None})
+    assert _trunk.trunk_problems(_trunk.with_defaults(trunk, 'com')) == [
+        ('outbound.channel_limit', "cannot be unset on ip connections: Telnyx's API takes only a value there (never null); give one")]
+    fqdn = dict(FQDN, inbound=dict(FQDN['inbound'], channel_limit=None), rtcp={'port': None})
+    assert _trunk.trunk_problems(_trunk.with_defaults(fqdn, 'com')) == []
