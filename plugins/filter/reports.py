@@ -77,7 +77,9 @@ def drift_entries(registered_by_module):
         for result in _results(registered):
             if not result.get('changed') or result.get('skipped'):
                 continue
-            entry = {'trunk': _item_name(result), 'module': module, 'updated_at': result.get('updated_at')}
+            # sip_connections results carry updated_at; a singular module's result its connection object
+            updated_at = result.get('updated_at') or (result.get('connection') or {}).get('updated_at')
+            entry = {'trunk': _item_name(result), 'module': module, 'updated_at': updated_at}
             rows = [{'setting': '(connection)', 'wanted': result['reason'], 'found': 'id %s' % result.get('id')}] if result.get('reason') else []
             if result.get('changes'):
                 rows.extend({'setting': change, 'wanted': '(inventory)', 'found': 'differs'} for change in result['changes'])

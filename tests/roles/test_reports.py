@@ -220,3 +220,11 @@ def test_an_fqdn_trunk_with_credentials_is_called_by_its_username_on_the_handoff
               {'name': 'plain-fqdn', 'type': 'fqdn', 'inbound': {'sip_subdomain': 'plainsub'}}]
     facts = reports.trunk_facts(trunks, {'results': []}, 'eu')
     assert [f['sip_uri'] for f in facts] == ['umbrellafq1@sip.telnyx.eu', 'plainsub@sip.telnyx.eu']
+
+
+def test_a_singular_module_result_gives_its_connection_s_updated_at():
+    registered = {'sip_connection': {'results': [
+        {'item': 'acme-eu-prod-fra1', 'changed': True, 'connection': {'id': '1', 'updated_at': '2026-11-30T06:00:00.000Z'},
+         'diff': {'before': {'dtmf_type': 'Inband'}, 'after': {'dtmf_type': 'RFC 2833'}}}]}}
+    assert reports.drift_entries(registered) == [{'trunk': 'acme-eu-prod-fra1', 'module': 'sip_connection', 'updated_at': '2026-11-30T06:00:00.000Z',
+                                                  'differences': [{'setting': 'dtmf_type', 'wanted': 'RFC 2833', 'found': 'Inband'}]}]
