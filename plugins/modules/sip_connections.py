@@ -47,7 +47,7 @@ description:
     C(username), C(password), C(ips), C(fqdns), C(inbound.codecs) and C(outbound.outbound_voice_profile)
     cannot be unset; a null leaves them as they are."
   - Unset values are compared like any other, so a second run writes nothing; check mode and diff show them
-    (an unset string or channel limit as V(\"\")).
+    (an unset string or channel limit as V("")).
 author:
   - byoc.carrier contributors (!UNKNOWN)
 requirements:
@@ -440,11 +440,11 @@ unmanaged:
   type: list
   elements: dict
   contains:
-    name: {description: The connection's name., type: str}
-    id: {description: Its id., type: str}
-    type: {description: Its kind (credentials, ip, fqdn)., type: str}
-    tags: {description: Its tags., type: list, elements: str}
-    updated_at: {description: When Telnyx says it was last changed., type: str}
+    name: {description: "The connection's name.", type: str}
+    id: {description: "Its id.", type: str}
+    type: {description: "Its kind (credentials, ip, fqdn).", type: str}
+    tags: {description: "Its tags.", type: list, elements: str}
+    updated_at: {description: "When Telnyx says it was last changed.", type: str}
   sample: [{name: acme-eu-prod-fra1-old, id: "1293384261075731501", type: ip, tags: [byoc], updated_at: "2026-11-29T17:02:11.000Z"}]
 summary:
   description: How many connections ended in each status.

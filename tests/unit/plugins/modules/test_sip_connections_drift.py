@@ -24,8 +24,8 @@ def test_prune_tags_without_prune_report_the_unmanaged_copies_and_delete_nothing
     result = run(api, [CRED], prune_tags=['acme', 'prod'])
     assert not result.get('failed'), result
     # the account read once (no /ips, /fqdns: a report needs no addresses), nothing written
-    assert sorted(c[:2] for c in api.calls) == [('GET', '/credential_connections'), ('GET', '/fqdn_connections'),
-                                                 ('GET', '/ip_connections'), ('GET', '/outbound_voice_profiles')]
+    reads = [('GET', '/credential_connections'), ('GET', '/fqdn_connections'), ('GET', '/ip_connections'), ('GET', '/outbound_voice_profiles')]
+    assert sorted(c[:2] for c in api.calls) == reads
     assert result['unmanaged'] == [{'name': 'acme-old', 'id': '400', 'type': 'ip', 'tags': ['acme', 'prod'], 'updated_at': STAMP}]
     assert [r['name'] for r in result['results']] == ['acme-cred']
     assert result['results'][0]['updated_at'] == STAMP and result['results'][0]['status'] == 'unchanged'

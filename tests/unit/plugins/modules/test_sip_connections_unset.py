@@ -118,7 +118,7 @@ def test_the_module_documents_what_null_means_for_each_option():
         for setting in _settings.settings(scope):
             name = prefix + setting.option
             if setting.option in _settings.NOT_UNSETTABLE:
-                assert 'C(%s)' % name in text.split('cannot be unset;')[0].rsplit('These are', 1)[-1], name
+                assert 'C(%s)' % name in text.split('cannot be unset;', maxsplit=1)[0].rsplit('These are', 1)[-1], name
                 continue
             if setting.clearable:
                 assert 'C(%s)' % name in text, name
