@@ -209,8 +209,9 @@ class Setting:
     ``values``: option value -> tuple of wire values (one per path), or a dict kind -> such a map.
     ``norm``: normaliser of wire values for comparison (both sides).
     ``clearable``: ``""`` is accepted and means "unset at Telnyx": it is sent as Telnyx's empty value (``empty``:
-    ``""`` for strings, null for ``channel_limit``) and compares equal to a null or empty field.
-    ``unset``: what null means for an option Telnyx has no empty value for (set from ``UNSET`` below).
+    ``""`` for strings, null for ``channel_limit``) and compares equal to a null or empty field; ``clear_kinds``: the
+    kinds whose API takes that empty value (elsewhere ``validate`` refuses ``""``). What null means for the other
+    options is in ``UNSET`` (``unset_value``).
     """
 
     empty = ''
