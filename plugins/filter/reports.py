@@ -69,26 +69,29 @@ def drift_entries(registered_by_module):
     """Drift of one host from its registered module results (check + diff mode).
 
     registered_by_module maps a module name to what a looped task registered. Returns one entry per
-    trunk and module that would change: {trunk, module, differences: [{setting, wanted, found}]}.
+    trunk and module that would change: {trunk, module, updated_at, differences: [{setting, wanted, found}]}
+    (``updated_at``: when Telnyx says the connection last changed, None when it does not say).
     """
     entries = []
     for module, registered in (registered_by_module or {}).items():
         for result in _results(registered):
             if not result.get('changed') or result.get('skipped'):
                 continue
-            trunk = _item_name(result)
+            # sip_connections results carry updated_at; a singular module's result its connection object
+            updated_at = result.get('updated_at') or (result.get('connection') or {}).get('updated_at')
+            entry = {'trunk': _item_name(result), 'module': module, 'updated_at': updated_at}
+            rows = [{'setting': '(connection)', 'wanted': result['reason'], 'found': 'id %s' % result.get('id')}] if result.get('reason') else []
             if result.get('changes'):
-                rows = [{'setting': change, 'wanted': '(inventory)', 'found': 'differs'} for change in result['changes']]
-                entries.append({'trunk': trunk, 'module': module, 'differences': rows})
+                rows.extend({'setting': change, 'wanted': '(inventory)', 'found': 'differs'} for change in result['changes'])
+                entries.append(dict(entry, differences=rows))
                 continue
             diffs = result.get('diff') or {}
             diffs = diffs if isinstance(diffs, list) else [diffs]
-            rows = []
             for diff in diffs:
                 rows.extend(setting_differences(diff.get('before'), diff.get('after')))
             if not rows:
                 rows = [{'setting': '(not reported by the module)', 'wanted': 'change', 'found': 'differs'}]
-            entries.append({'trunk': trunk, 'module': module, 'differences': rows})
+            entries.append(dict(entry, differences=rows))
     return entries
 
 
@@ -133,30 +136,52 @@ def bulk_results(bulk, names, scope='connection'):
             result['changes'] = changes
         if scope == 'connection':
             result['connection'] = {'id': found.get('id') or '', 'sip_uri': found.get('sip_uri') or ''}
+        if found.get('updated_at'):
+            result['updated_at'] = found['updated_at']
         results.append(result)
     return {'results': results, 'changed': any(r['changed'] for r in results)}
+
+
+def _groups_of(registered, host):
+    """The groups (one byoc.carrier.sip_connections result per group of hosts) whose first host is ``host``."""
+    for group in (registered or {}).get('results') or []:
+        hosts = (group.get('item') or {}).get('hosts') or []
+        if hosts and hosts[0] == host:
+            yield group
 
 
 def pruned_results(registered, host):
     """The connections the cpaas role's pruning deleted (or would delete), for the first host of each group.
 
     ``registered``: what the looped prune task registered (one byoc.carrier.sip_connections result per group of
-    hosts). Shaped like ``bulk_results`` so that drift_entries reports them, once per group.
+    hosts). Shaped like ``bulk_results`` so that drift_entries reports them, once per group: in diff mode with the
+    values Telnyx held before (``diff``, after: absent), otherwise with the reason only (``changes``).
     """
     results = []
-    for group in (registered or {}).get('results') or []:
-        hosts = (group.get('item') or {}).get('hosts') or []
-        if not hosts or hosts[0] != host:
-            continue
+    for group in _groups_of(registered, host):
         tags = (group.get('item') or {}).get('tags') or []
+        before = ((group.get('diff') or {}).get('before') or {}) if isinstance(group.get('diff'), dict) else {}
         for found in group.get('results') or []:
-            if found.get('pruned'):
-                results.append({
-                    'item': found.get('name'),
-                    'changed': found.get('status') == 'deleted',
-                    'changes': ['deleted: carries the prune tags %s and no trunk lists it (id %s)' % (', '.join(tags), found.get('id'))],
-                })
+            if not found.get('pruned'):
+                continue
+            reason = 'deleted: carries the prune tags %s and no trunk lists it (id %s)' % (', '.join(tags), found.get('id'))
+            result = {'item': found.get('name'), 'changed': found.get('status') == 'deleted', 'updated_at': found.get('updated_at')}
+            if found.get('name') in before:
+                view = dict((k, v) for k, v in before[found['name']].items() if k != 'id')
+                result.update(reason=reason, id=found.get('id'), diff={'before': view, 'after': {}})
+            else:
+                result['changes'] = [reason]
+            results.append(result)
     return {'results': results, 'changed': any(r['changed'] for r in results)}
+
+
+def unmanaged_results(registered, host):
+    """The unmanaged copies (connections carrying a group's tags that no trunk lists, reported by
+    byoc.carrier.sip_connections as ``unmanaged``), for the first host of each group: [{name, id, type, tags, updated_at}]."""
+    out = []
+    for group in _groups_of(registered, host):
+        out.extend(group.get('unmanaged') or [])
+    return sorted(out, key=lambda u: (u.get('name') or '', u.get('id') or ''))
 
 
 def sip_uri(user, region):
@@ -234,6 +259,7 @@ def group_by_report(hostvars, hosts):
             'trunks': hvars.get('cpaas_trunks') or [],
             'drift': hvars.get('cpaas_drift') or [],
             'verify': hvars.get('trunk_verify') or {},
+            'unmanaged': hvars.get('cpaas_unmanaged') or [],
         }
     return groups
 
@@ -278,20 +304,26 @@ def handoff_markdown(group, generated_at=''):
 
 
 def drift_document(group, generated_at=''):
-    """The machine-readable drift report of one region and environment (secrets masked)."""
-    hosts = {}
+    """The machine-readable drift report of one region and environment (secrets masked): per host and trunk
+    (connection), each differing setting with the inventory's value (``wanted``), Telnyx's (``found``) and when
+    Telnyx says the connection last changed (``updated_at``, null when it does not say); per host the unmanaged
+    copies (connections carrying the prune tags that no trunk lists)."""
+    hosts, unmanaged = {}, {}
     for host in sorted(group['hosts']):
         per_trunk = {}
         for entry in group['hosts'][host]['drift']:
             per_trunk.setdefault(entry['trunk'], []).extend(
-                dict(row, module=entry['module']) for row in entry['differences'])
+                dict(row, module=entry['module'], updated_at=entry.get('updated_at')) for row in entry['differences'])
         hosts[host] = per_trunk
+        if group['hosts'][host].get('unmanaged'):
+            unmanaged[host] = list(group['hosts'][host]['unmanaged'])
     return mask_secrets({
         'region': group['region'],
         'environment': group['environment'],
         'generated_at': generated_at,
-        'drift': any(hosts.values()),
+        'drift': any(hosts.values()) or bool(unmanaged),
         'hosts': hosts,
+        'unmanaged': unmanaged,
     })
 
 
@@ -306,9 +338,18 @@ def drift_markdown(document):
         if not trunks:
             continue
         lines.extend(['## %s' % host, ''])
-        rows = [[trunk, row['module'], row['setting'], row['wanted'], row['found']]
+        rows = [[trunk, row['module'], row['setting'], row['wanted'], row['found'], row.get('updated_at') or '-']
                 for trunk, trows in sorted(trunks.items()) for row in trows]
-        lines.extend(_table(['trunk', 'module', 'setting', 'wanted (inventory)', 'found (Telnyx)'], rows))
+        lines.extend(_table(['connection', 'module', 'setting', 'wanted (inventory)', 'found (Telnyx)',
+                             'last changed at Telnyx (updated_at)'], rows))
+        lines.append('')
+    if document.get('unmanaged'):
+        lines.extend(['## Unmanaged copies', '',
+                      'Connections that carry the prune tags (cpaas_prune_tags) but that no trunk of the inventory lists '
+                      '(made by hand, or left by a renamed trunk). cpaas_prune: true deletes them.', ''])
+        rows = [[host, u.get('name'), u.get('type'), u.get('id'), ', '.join(u.get('tags') or []), u.get('updated_at') or '-']
+                for host, items in sorted(document['unmanaged'].items()) for u in items]
+        lines.extend(_table(['reported by', 'connection', 'type', 'id', 'tags', 'last changed at Telnyx (updated_at)'], rows))
         lines.append('')
     return '\n'.join(lines)
 
@@ -344,6 +385,7 @@ class FilterModule:
             'trunk_facts': trunk_facts,
             'bulk_results': bulk_results,
             'pruned_results': pruned_results,
+            'unmanaged_results': unmanaged_results,
             'verify_checks': verify_checks,
             'report_groups': group_by_report,
             'report_content': report_content,

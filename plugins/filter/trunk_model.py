@@ -36,6 +36,7 @@ def _host_errors(host, hvars):
     environment = hvars.get('byoc_environment')
     if not isinstance(environment, str) or not ENVIRONMENT.match(environment):
         out.append(_error(host, '-', 'byoc_environment', 'required: lower-case letters, digits, - or _ (it names the reports)'))
+    out.extend(_error(host, '-', field, rule) for field, rule in _trunk.defaults_problems(hvars.get('byoc_trunk_defaults')))
     return out
 
 
@@ -70,7 +71,7 @@ def _read_host(hostvars, host):
     """The model variables of one host as plain data; a variable that cannot be templated is an error."""
     hvars, errors = {}, []
     source = hostvars[host]
-    for key in ('byoc_region', 'byoc_environment', 'byoc_trunks', 'sbc_listen_port'):
+    for key in ('byoc_region', 'byoc_environment', 'byoc_trunks', 'sbc_listen_port', 'byoc_trunk_defaults'):
         try:
             hvars[key] = _plain(source.get(key))
         except Exception as exc:  # pylint: disable=broad-exception-caught
@@ -108,7 +109,8 @@ def trunk_errors(hostvars, hosts):
             if not isinstance(trunk, dict):
                 errors.append(_error(host, name, '(trunk)', 'must be a mapping'))
                 continue
-            errors.extend(_error(host, name, field, rule) for field, rule in _trunk.trunk_problems(trunk))
+            merged = _trunk.with_defaults(trunk, hvars.get('byoc_region'), hvars.get('byoc_trunk_defaults'))
+            errors.extend(_error(host, name, field, rule) for field, rule in _trunk.trunk_problems(merged))
             errors.extend(_unique_errors(uniques, (host, name, index), trunk))
         errors.extend(_error(host, name, 'sbc_port', rule) for name, rule in _trunk.port_clashes(trunks))
         listen_port = hvars.get('sbc_listen_port') or _trunk.DEFAULT_LISTEN_PORT
@@ -141,7 +143,9 @@ def bulk_connections(hostvars, hosts):
         for trunk in _plain(hvars.get('byoc_trunks')) or []:
             if trunk.get('state', 'present') != 'present':
                 continue
-            entries.append(_trunk.entry(trunk, hvars.get('byoc_region'), extra))
+            region = hvars.get('byoc_region')
+            defaults = _plain(hvars.get('byoc_trunk_defaults'))
+            entries.append(_trunk.entry(_trunk.with_defaults(trunk, region, defaults), region, extra))
     return entries
 
 

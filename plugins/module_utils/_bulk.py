@@ -134,7 +134,9 @@ def _without_choices(spec):
 
 
 def nulls_clear(raw):
-    """An entry with each clearable option given as null turned into ``""`` (unset at Telnyx).
+    """An entry with each option given as null turned into what "unset" means for it (``_settings.unset_value``):
+    ``""`` for a clearable option (sent as Telnyx's empty value), Telnyx's own default for an option Telnyx has no
+    empty value for (e.g. ``dtmf_type``: RFC 2833); an option that cannot be unset stays null (left as it is).
 
     An entry is a dict, so a key given as null is told from a missing key (a module option cannot tell them apart:
     there ``""`` clears)."""
@@ -143,11 +145,29 @@ def nulls_clear(raw):
         tab = out if key is None else out.get(key)
         if not isinstance(tab, dict):
             continue
-        cleared = dict((s.option, '') for s in _settings.settings(scope) if s.clearable and s.option in tab and tab[s.option] is None)
-        if cleared and key is None:
+        cleared = _settings.unset_params(scope, raw.get('type'), tab)
+        if key is None:
             out.update(cleared)
-        elif cleared:
-            out[key] = dict(tab, **cleared)
+        else:
+            out[key] = cleared
+    return out
+
+
+def _typed_blanks(raw, back=None):
+    """The clearable non-string options an entry unsets (``""``, e.g. ``channel_limit``) as null for Ansible's type
+    check (``back=None``: returns the entry so changed), or put back as ``""`` into the validated ``back``."""
+    out = dict(raw if back is None else back)
+    for scope, dummy, key in SCOPES:
+        tab = raw if key is None else raw.get(key)
+        if not isinstance(tab, dict):
+            continue
+        blanks = [s.option for s in _settings.settings(scope) if s.clearable and s.type != 'str' and tab.get(s.option) == '']
+        if not blanks:
+            continue
+        target = out if key is None else dict(out.get(key) or {})
+        target.update((option, None if back is None else '') for option in blanks)
+        if key is not None:
+            out[key] = target
     return out
 
 
@@ -165,14 +185,14 @@ def validate_entries(raw_entries):
         raw = nulls_clear(raw)
         blank = not str(raw.get('name') or '').strip()
         label = 'connections[%d]' % index + ('' if blank else ' (%s)' % raw['name'])
-        result = validator.validate(raw)  # works on its own copy
+        result = validator.validate(_typed_blanks(raw))  # works on its own copy
         secrets.update(result._no_log_values)  # pylint: disable=protected-access
         problems.extend('%s: %s' % (label, msg) for msg in result.error_messages)
         if blank:
             if 'name' in raw:  # a missing name is reported by the validator (required)
                 problems.append('%s: name: must not be empty' % label)
             continue
-        entry = Entry(index, result.validated_parameters)
+        entry = Entry(index, _typed_blanks(raw, result.validated_parameters))
         problems.extend('%s: %s' % (entry.label, p) for p in entry.problems())
         seen[entry.name].append(index)
         entries.append(entry)
@@ -337,12 +357,13 @@ class Reconciler:
     """
 
     def __init__(self, client, entries, check_mode=False, workers=DEFAULT_WORKERS, prune_tags=None, want_diff=False,
-                 reader=None, one_entry=False):
+                 reader=None, one_entry=False, report_tags=None):
         self.client = client
         self.entries = entries
         self.check_mode = check_mode
         self.workers = max(1, int(workers or DEFAULT_WORKERS))
         self.prune_tags = list(prune_tags or [])
+        self.report_tags = list(report_tags or [])  # without pruning: the tagged connections no entry lists, reported
         self.want_diff = want_diff
         self.reader = reader or AccountRead()
         self.one_entry = one_entry
@@ -362,6 +383,13 @@ class Reconciler:
     def prune_candidates(self):
         """Connections carrying every prune tag whose name is not listed (never an untagged one)."""
         return self.reader.prune_candidates(self.entries, self.prune_tags)
+
+    def unmanaged(self):
+        """The connections carrying every one of ``report_tags`` that no entry lists (unmanaged copies), reported and
+        never changed: [{name, id, type, tags, updated_at}] sorted by name."""
+        return [{'name': o.get('connection_name'), 'id': o.get('id'), 'type': _runner.kind_of(o), 'tags': sorted(o.get('tags') or []),
+                 'updated_at': o.get('updated_at')}
+                for o in self.reader.prune_candidates(self.entries, self.report_tags)]
 
     def run(self):
         """Results (one per entry in order, then one per pruned connection).
@@ -563,6 +591,8 @@ class Reconciler:
         listed now, not taken from the read strategy)."""
         kind = entry.kind
         result.update(id=obj.get('id'), sip_uri=_runner.sip_uri(obj, entry.region, kind))
+        if obj.get('updated_at'):
+            result['updated_at'] = obj['updated_at']
         scopes[:] = [(scope, prefix, _runner.compared(params) if scope == 'connection' else params) for scope, prefix, params in scopes]
         conn = _scope(scopes, 'connection')
         if _runner.needs_fqdn_auth(kind, conn):
@@ -597,8 +627,10 @@ class Reconciler:
         """Delete a connection (its IPs/FQDNs first)."""
         kind = _runner.kind_of(obj)
         result.update(status='deleted', id=obj.get('id'), type=kind)
+        if obj.get('updated_at'):
+            result['updated_at'] = obj['updated_at']
         if self.want_diff:
-            self.diffs[obj.get('connection_name')] = ({'id': obj.get('id'), 'type': kind}, None)
+            self.diffs[obj.get('connection_name')] = (deleted_view(kind, obj), None)
         if self.check_mode:
             return
         wrote = self._wrote(entry) if entry is not None else (lambda: None)
@@ -638,6 +670,20 @@ class Reconciler:
                 if view:
                     side.update(view if not prefix else {prefix[:-1]: view})
         self.diffs[entry.name] = (before if before_obj is not None else None, after)
+
+
+def deleted_view(kind, obj):
+    """The before view of a connection that is deleted: its id and type, and every option of its kind as Telnyx holds
+    it (secrets masked), the Inbound/Outbound ones under ``inbound``/``outbound``."""
+    view = {'id': obj.get('id'), 'type': kind}
+    for scope, prefix, dummy in SCOPES:
+        options = dict((k, v) for k, v in _settings.from_api(scope, kind, obj).items() if k not in ('ips', 'fqdns'))
+        options = _runner.diff_views(options, {}, _settings.secret_options(scope))['before']
+        if prefix:
+            view[prefix[:-1]] = options
+        else:
+            view.update(options)
+    return view
 
 
 def secrets_of(entry):

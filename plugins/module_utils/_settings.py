@@ -208,9 +208,14 @@ class Setting:
     empty tuple means "not a field" (type, region); ``child`` marks a child resource (ips, fqdns).
     ``values``: option value -> tuple of wire values (one per path), or a dict kind -> such a map.
     ``norm``: normaliser of wire values for comparison (both sides).
-    ``clearable``: ``""`` is accepted and means "unset at Telnyx": it is sent as Telnyx's empty value ``""``
-    and compares equal to a null or empty field.
+    ``clearable``: ``""`` is accepted and means "unset at Telnyx": it is sent as Telnyx's empty value (``empty``:
+    ``""`` for strings, null for ``channel_limit``) and compares equal to a null or empty field; ``clear_kinds``: the
+    kinds whose API takes that empty value (elsewhere ``validate`` refuses ``""``). What null means for the other
+    options is in ``UNSET`` (``unset_value``).
     """
+
+    empty = ''
+    clear_kinds = KINDS  # the kinds on which Telnyx's API takes the empty value
 
     def __init__(self, option, type='str', paths=(), kinds=KINDS, choices=None, elements=None, rule=None,
                  values=None, kind_values=None, norm=None, no_log=False, sub=None, required=False, default=None,
@@ -243,6 +248,8 @@ class Setting:
 
     def encode(self, kind, value):
         """Wire values (one per path) for an option value."""
+        if self.clearable and value == '':
+            return (self.empty,) * len(self.paths(kind))
         mapping = self.values(kind)
         if mapping is not None:
             if value not in mapping:
@@ -364,7 +371,12 @@ def _timeout(option, field, high):
 
 
 def _channel_limit(section):
-    return Setting('channel_limit', type='int', rule=_range(1, 100000), paths=('%s.channel_limit' % section,))
+    setting = Setting('channel_limit', type='int', rule=_range(1, 100000), paths=('%s.channel_limit' % section,), clearable=True)
+    # Telnyx's default is null (no limit), but its spec takes null only for an FQDN connection's inbound limit
+    # (InboundFqdn: integer or null); everywhere else the field is a plain integer, so it cannot be unset there
+    setting.empty = None
+    setting.clear_kinds = ('fqdn',) if section == 'inbound' else ()
+    return setting
 
 
 TABLE = {
@@ -439,6 +451,63 @@ TABLE = {
         _channel_limit('outbound'),
     ],
 }
+
+
+# What null ("unset") means for the options Telnyx has no empty value for: Telnyx's own default, from its API
+# reference (a dict: per kind; a kind missing: that option cannot be unset on that kind). The clearable options
+# (``clearable=True``) are unset with Telnyx's empty value instead; the options in ``NOT_UNSETTABLE`` cannot be unset.
+UNSET = {
+    'connection': {
+        'webhook_api_version': '1', 'anchorsite': 'Latency', 'encode_contact_header': False, 'comfort_noise': True,
+        'dtmf_type': 'RFC 2833', 'rtcp': {'report_frequency': 5, 'port': 'rtp+1', 'capture': False},
+        'routing_method': 'sequential', 'ip_auth_method': {'ip': 'tech_prefix'}, 'active': True, 'tags': [],
+    },
+    'inbound': {
+        'dnis_number_format': 'e164', 'ani_number_format': 'E.164-national', 'no_ringback_timeout': 3, 'no_answer_timeout': 90,
+        'subdomain_calls': {'credentials': 'disabled'}, 'encrypted_media': 'none', 'ringback': 'default', 'compact_headers': True,
+        'transport': 'UDP', 'sip_region': 'US',
+    },
+    'outbound': {
+        'caller_id_override_type': 'always', 'encrypted_media': 'none',
+        'ringback': {'credentials': 'instant', 'ip': 'instant', 'fqdn': 'default'},
+    },
+}
+# why these cannot be unset (a null leaves them as they are, like an option left out)
+NOT_UNSETTABLE = {
+    'name': 'identifies the connection', 'type': 'fixed when the connection is created', 'region': 'not a Telnyx field',
+    'username': 'a credentials connection needs one', 'password': 'a credentials connection needs one',
+    'ips': 'an IP connection needs at least one address', 'fqdns': 'an FQDN connection needs at least one FQDN',
+    'codecs': 'Telnyx needs at least one codec', 'outbound_voice_profile': 'outbound calls need a voice profile',
+}
+
+
+def unset_value(scope, option, kind):
+    """The option value null stands for (``""`` for a clearable option), or None when the option cannot be unset on kind."""
+    setting = next((s for s in TABLE.get(scope, ()) if s.option == option), None)
+    if setting is None:
+        return None
+    if setting.clearable:
+        return ''  # also where Telnyx takes no empty value (clear_kinds): validate() then says so
+    value = UNSET.get(scope, {}).get(option)
+    if isinstance(value, dict) and setting.type != 'dict':
+        value = value.get(kind)
+    return copy.deepcopy(value)
+
+
+def unset_params(scope, kind, params):
+    """A copy of ``params`` (one scope's options, as a dict where a key given as null differs from a missing key) with
+    each null turned into what unset means (``unset_value``; in ``rtcp`` key by key); a null that cannot be unset stays."""
+    out = dict(params)
+    for setting in settings(scope):
+        value = params.get(setting.option, False)
+        if value is None:
+            unset = unset_value(scope, setting.option, kind)
+            if unset is not None:
+                out[setting.option] = unset
+        elif setting.type == 'dict' and isinstance(value, dict) and None in value.values():
+            unset = unset_value(scope, setting.option, kind) or {}
+            out[setting.option] = dict((k, unset.get(k) if v is None else v) for k, v in value.items())
+    return out
 
 
 def settings(scope):
@@ -552,6 +621,9 @@ def validate(scope, kind, params):
         for setting in settings(scope):
             if kind not in setting.kinds and _is_set(params, setting):
                 problems.append('%s: does not apply to %s connections (only to %s)' % (setting.option, kind, ', '.join(setting.kinds)))
+            elif setting.clearable and params.get(setting.option) == '' and kind not in setting.clear_kinds:
+                problems.append("%s: cannot be unset on %s connections: Telnyx's API takes only a value there (%s); give one"
+                                % (setting.option, kind, 'unset works on ' + ', '.join(setting.clear_kinds) if setting.clear_kinds else 'never null'))
     problems.extend(_cross_rules(params, kind))
     return problems
 

@@ -186,12 +186,15 @@ def listen_port_clashes(trunks, listen_port):
 
 
 def _split(trunk):
-    conn = dict((k, v) for k, v in trunk.items() if k in CONNECTION_OPTIONS and v is not None)
+    """The trunk's options per scope, a null turned into what unset means (checked like any value), else dropped."""
+    kind = trunk.get('type')
+    conn = _settings.unset_params('connection', kind, dict((k, v) for k, v in trunk.items() if k in CONNECTION_OPTIONS))
     tabs = []
     for scope in ('inbound', 'outbound'):
         tab = trunk.get(scope) or {}
-        tabs.append(dict((k, v) for k, v in tab.items() if v is not None) if isinstance(tab, dict) else {})
-    return conn, tabs[0], tabs[1]
+        tab = _settings.unset_params(scope, kind, tab) if isinstance(tab, dict) else {}
+        tabs.append(dict((k, v) for k, v in tab.items() if v is not None))
+    return dict((k, v) for k, v in conn.items() if v is not None), tabs[0], tabs[1]
 
 
 def trunk_problems(trunk, require_sbc_port=True):
@@ -248,3 +251,154 @@ def entry(trunk, region, extra_tags=()):
         if trunk.get(scope):
             result[scope] = dict((k, v) for k, v in trunk[scope].items() if k in SCOPE_OPTIONS[scope])
     return result
+
+
+# --------------------------------------------------------------------------- the guide baseline (byoc_trunk_defaults)
+# The default of every setting of the BYOC guide's Basic, Inbound and Outbound tabs, merged under each trunk so that
+# every guide setting is managed (and the audit sees a change made in the portal). Source per setting: the guide's
+# tables ("Optional; default is ..."); where the guide gives none, Telnyx's own default (API reference) or "unset".
+# A region-dependent default is a dict region -> value. ``BASELINE_KINDS`` narrows a setting to some kinds beyond the
+# settings table's own kinds.
+REGION_DEFAULT = 'by_region'
+GUIDE_BASELINE = {
+    'connection': {
+        'webhook_url': '',                    # guide: Optional (no default): unset
+        'webhook_failover_url': '',           # guide: Optional (no default): unset
+        'webhook_api_version': '2',           # guide: "default is API v2" (Telnyx's API reference: '1'; the guide wins)
+        'anchorsite': 'Latency',              # guide: "default is Latency" (Telnyx: the same)
+        'encode_contact_header': False,       # guide: Optional (no default); Telnyx: false
+        'comfort_noise': True,                # guide: Optional (no default); Telnyx: true
+        'dtmf_type': 'RFC 2833',              # guide: "default is RFC 2833" (Telnyx: the same)
+        'rtcp': {'report_frequency': 5,       # guide: "default is 5 seconds" (Telnyx: the same)
+                 'port': 'rtp+1',             # guide: "default is rtp+1" (Telnyx: the same)
+                 'capture': False},           # guide: Optional (no default); Telnyx: false
+        'routing_method': 'sequential',       # guide (IP/FQDN): "default is Sequential"
+        'ip_auth_method': 'tech_prefix',      # guide (IP): Expert IP Auth Settings, Optional; Telnyx's default method,
+        'tech_prefix': '',                    # with no tech prefix and no token, is no extra check (unset)
+        'token': '',
+    },
+    'inbound': {
+        'dnis_number_format': 'e164',         # guide: "default is E.164" (Telnyx: e164)
+        'ani_number_format': 'E.164-national',  # guide: "default is E.164/National" (Telnyx: the same)
+        'no_ringback_timeout': 5,             # guide: "default is 5 seconds" (Telnyx's API reference: 3; the guide wins)
+        'no_answer_timeout': 300,             # guide: "default is 300 seconds" (Telnyx's API reference: 90; the guide wins)
+        'subdomain_calls': 'disabled',        # guide: "default is disabled" (credentials; IP/FQDN: off while no sip_subdomain)
+        'encrypted_media': 'none',            # guide: "default is Disabled"
+        'ringback': 'default',                # guide: "default is Default"
+        'codecs': ['G711U', 'G711A'],         # guide: "If changing must be: G711U or G711A" (Telnyx offers G722, G711U,
+                                              # G711A, G729, OPUS, H.264 by default; the guide's two are the baseline)
+        'compact_headers': True,              # guide: "default is Enable SIP Compact Headers"
+        'transport': 'UDP',                   # guide: "default is UDP"
+        'sip_region': {REGION_DEFAULT: {'com': 'US', 'eu': 'Europe', 'ca': 'US'}},  # guide: "depends on your region"
+        'sip_subdomain': '',                  # guide: Optional (no default): unset
+    },
+    'outbound': {
+        'caller_id_override': '',             # guide: Optional (no default): unset
+        # guide: "default depends on your region"; Europe has no one country: unset there
+        'localization': {REGION_DEFAULT: {'com': 'US', 'eu': '', 'ca': 'CA'}},
+        'encrypted_media': 'none',            # guide: "default is disabled"
+        'ringback': 'instant',                # guide: "default is Enable Instant Ringback (180)"
+    },
+}
+# beyond the table's kinds: Telnyx's "disabled" subdomain calls exist on credentials connections only; an FQDN's IP
+# auth method lives in its fqdn_authentication resource (one more request per FQDN): managed only when a trunk sets it
+BASELINE_KINDS = {'subdomain_calls': ('credentials',), 'ip_auth_method': ('ip',)}
+DEFAULTS_TYPES = KINDS  # byoc_trunk_defaults may hold a part per trunk type: {ip: {...}}
+
+
+def _applies(scope, option, kind):
+    setting = next((s for s in _settings.settings(scope) if s.option == option), None)
+    return setting is not None and kind in setting.kinds and kind in BASELINE_KINDS.get(option, KINDS)
+
+
+def _by_region(value, region):
+    if isinstance(value, dict) and REGION_DEFAULT in value:
+        return value[REGION_DEFAULT].get(region or 'com')
+    return value
+
+
+def _layer(scope, kind, region, source):
+    """The options of ``scope`` a defaults layer gives a trunk of ``kind`` (null: the baseline's is dropped)."""
+    part = source if scope == 'connection' else (source.get(scope) or {})
+    out = {}
+    for option, value in part.items():
+        if option in ('inbound', 'outbound') + DEFAULTS_TYPES or not _applies(scope, option, kind):
+            continue
+        value = _by_region(value, region)
+        if isinstance(value, dict) and isinstance(out.get(option), dict):
+            value = dict(out[option], **value)
+        out[option] = value
+    return out
+
+
+def defaults_for(kind, region, overrides=None):
+    """{connection: {...}, inbound: {...}, outbound: {...}}: the guide baseline for a trunk of ``kind`` in ``region``,
+    with ``overrides`` (``byoc_trunk_defaults``: the same shape, plus a part per type, e.g. ``{ip: {inbound: {..}}}``)
+    merged on top; a null in the overrides leaves that setting unmanaged."""
+    overrides = overrides if isinstance(overrides, dict) else {}
+    baseline = dict(GUIDE_BASELINE['connection'], inbound=GUIDE_BASELINE['inbound'], outbound=GUIDE_BASELINE['outbound'])
+    layers = [baseline, overrides, overrides.get(kind) if isinstance(overrides.get(kind), dict) else {}]
+    out = {}
+    for scope in _settings.SCOPES:
+        merged = {}
+        for layer in layers:
+            for option, value in _layer(scope, kind, region, layer).items():
+                if isinstance(value, dict) and isinstance(merged.get(option), dict):
+                    value = dict(merged[option], **value)
+                merged[option] = value
+        out[scope] = dict((k, v) for k, v in merged.items() if v is not None and not (isinstance(v, dict) and not v))
+        if scope == 'connection' and isinstance(out[scope].get('rtcp'), dict):
+            out[scope]['rtcp'] = dict((k, v) for k, v in out[scope]['rtcp'].items() if v is not None)
+    return out
+
+
+def with_defaults(trunk, region, overrides=None):
+    """A copy of the trunk with the defaults (``defaults_for``) merged under it: what the trunk sets wins (a null it
+    gives too: that clears the setting); ``encrypted_media`` is one setting, so a trunk that sets it on one tab gets
+    the same on the other. Trunks being removed (state absent) and trunks without a known type are returned as they are."""
+    if not isinstance(trunk, dict) or trunk.get('state', 'present') != 'present' or trunk.get('type') not in KINDS:
+        return trunk
+    defaults = defaults_for(trunk['type'], region, overrides)
+    out = dict(trunk)
+    for option, value in defaults['connection'].items():
+        if option not in out:
+            out[option] = value
+        elif isinstance(value, dict) and isinstance(out[option], dict):
+            out[option] = dict(value, **out[option])
+    media = [(trunk.get(scope) or {}).get('encrypted_media') for scope in ('inbound', 'outbound')
+             if isinstance(trunk.get(scope) or {}, dict)]
+    media = [m for m in media if m is not None]
+    for scope in ('inbound', 'outbound'):
+        tab = trunk.get(scope) or {}
+        if not isinstance(tab, dict):
+            continue
+        merged = dict(defaults[scope])
+        if media and 'encrypted_media' in merged:
+            merged['encrypted_media'] = media[0]
+        merged.update(tab)
+        out[scope] = merged
+    return out
+
+
+def defaults_problems(overrides):
+    """(field, rule) for each key of ``byoc_trunk_defaults`` that is not a setting (values are checked on each trunk
+    they are merged under, with the trunk's own rules)."""
+    if overrides is None:
+        return []
+    if not isinstance(overrides, dict):
+        return [('byoc_trunk_defaults', 'must be a mapping of settings (like a trunk), optionally with a part per type')]
+    out = []
+    parts = [('byoc_trunk_defaults', overrides)] + [('byoc_trunk_defaults.%s' % k, overrides[k]) for k in DEFAULTS_TYPES if k in overrides]
+    for where, part in parts:
+        if not isinstance(part, dict):
+            out.append((where, 'must be a mapping'))
+            continue
+        allowed = set(CONNECTION_OPTIONS + ('inbound', 'outbound')) | (set(DEFAULTS_TYPES) if where == 'byoc_trunk_defaults' else set())
+        out.extend(('%s.%s' % (where, k), 'unknown option (a typo?)') for k in sorted(part) if k not in allowed)
+        for scope in ('inbound', 'outbound'):
+            tab = part.get(scope)
+            if tab is not None and not isinstance(tab, dict):
+                out.append(('%s.%s' % (where, scope), 'must be a mapping'))
+                continue
+            out.extend(('%s.%s.%s' % (where, scope, k), 'unknown option (a typo?)') for k in sorted(tab or {}) if k not in SCOPE_OPTIONS[scope])
+    return out

@@ -206,6 +206,9 @@ notes:
   - In check mode nothing is written; C(changed), C(diff) and RV(connection) are what a real run would give.
   - Diffs hold the normalised view of the options set; secrets appear only as a mask, a changed secret as a changed mask.
   - T.38 is not offered; the vendor guide says it is not supported.
+  - A module option given as null is the same as one left out (Ansible cannot tell them apart), so here only V("")
+    unsets, and only the string options that say so. Any other option is unset with null in an entry of
+    M(byoc.carrier.sip_connections) (or in a trunk of the trunk role), which documents what unset means per option.
   - A connection deleted by someone else between the module's read and its write makes the module fail with
     Telnyx's 404 (C(HTTP 404 [10005])); a re-run creates it again.
   - Create puts every set option into the C(POST); addresses and their default ids follow (they need the connection's id).

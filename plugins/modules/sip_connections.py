@@ -26,10 +26,28 @@ description:
   - With O(prune=true), connections that carry every tag of O(prune_tags) and are not listed are deleted
     (their IPs or FQDNs first). A connection without tags is never pruned.
   - Only the options you set are sent and compared. Secrets never appear in results or diffs.
-  - The options that can be cleared (C(webhook_url), C(webhook_failover_url), C(tech_prefix), C(token),
-    C(inbound.sip_subdomain), C(outbound.caller_id_override), C(outbound.localization)) are cleared with V("") or,
-    in an entry (a dict, where a key given as null differs from a missing key), with null; sent as Telnyx's empty
-    value C(""), then unchanged.
+  - "Every option can be unset: in an entry (a dict, where a key given as null differs from a missing key) with null,
+    for a string also with V(\"\"). What unset means, per option:
+    C(webhook_url), C(webhook_failover_url), C(tech_prefix), C(token), C(inbound.sip_subdomain),
+    C(outbound.caller_id_override), C(outbound.localization) - Telnyx's empty value V(\"\");
+    C(inbound.channel_limit) - null, no limit (FQDN connections only, the one place Telnyx's API takes null;
+    C(inbound.channel_limit) on other kinds and C(outbound.channel_limit) cannot be unset and are refused);
+    C(webhook_api_version) - V(1); C(anchorsite) - V(Latency); C(encode_contact_header) - V(false);
+    C(comfort_noise) - V(true); C(dtmf_type) - V(RFC 2833); C(rtcp) (or one of its keys) -
+    C({report_frequency: 5, port: rtp+1, capture: false}); C(routing_method) - V(sequential);
+    C(ip_auth_method) - V(tech_prefix) on IP connections (Telnyx's default; on FQDN it cannot be unset);
+    C(active) - V(true); C(tags) - V([]);
+    C(inbound.dnis_number_format) - V(e164); C(inbound.ani_number_format) - V(E.164-national);
+    C(inbound.no_ringback_timeout) - V(3); C(inbound.no_answer_timeout) - V(90);
+    C(inbound.subdomain_calls) - V(disabled) (credentials only); C(inbound.encrypted_media),
+    C(outbound.encrypted_media) - V(none); C(inbound.ringback) - V(default); C(inbound.compact_headers) - V(true);
+    C(inbound.transport) - V(UDP); C(inbound.sip_region) - V(US);
+    C(outbound.caller_id_override_type) - V(always); C(outbound.ringback) - V(instant) (FQDN - V(default)).
+    These are Telnyx's own defaults, as it has no empty value for them. C(name), C(type), C(region),
+    C(username), C(password), C(ips), C(fqdns), C(inbound.codecs) and C(outbound.outbound_voice_profile)
+    cannot be unset; a null leaves them as they are."
+  - Unset values are compared like any other, so a second run writes nothing; check mode and diff show them
+    (an unset string or channel limit as V("")).
 author:
   - byoc.carrier contributors (!UNKNOWN)
 requirements:
@@ -281,7 +299,11 @@ options:
     type: bool
     default: false
   prune_tags:
-    description: The tags that mark the connections this list owns (required with O(prune=true)).
+    description:
+      - The tags that mark the connections this list owns (required with O(prune=true)).
+      - With O(prune=false), the connections carrying every one of these tags that are not in O(connections) are only
+        reported, in RV(unmanaged) (unmanaged copies, for example a connection made by hand, or left by a trunk that
+        was renamed); nothing is deleted.
     type: list
     elements: str
   workers:
@@ -405,6 +427,25 @@ results:
       type: bool
       returned: when pruned
       sample: true
+    updated_at:
+      description: When Telnyx says the connection was last changed (before this run), as Telnyx gives it.
+      type: str
+      returned: when the connection existed
+      sample: "2026-11-30T08:15:02.120Z"
+unmanaged:
+  description:
+    - With O(prune_tags) and O(prune=false), the connections that carry every tag of O(prune_tags) and are not in
+      O(connections), sorted by name; empty otherwise. Nothing is changed on them.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name: {description: "The connection's name.", type: str}
+    id: {description: "Its id.", type: str}
+    type: {description: "Its kind (credentials, ip, fqdn).", type: str}
+    tags: {description: "Its tags.", type: list, elements: str}
+    updated_at: {description: "When Telnyx says it was last changed.", type: str}
+  sample: [{name: acme-eu-prod-fra1-old, id: "1293384261075731501", type: ip, tags: [byoc], updated_at: "2026-11-29T17:02:11.000Z"}]
 summary:
   description: How many connections ended in each status.
   returned: always
@@ -468,14 +509,15 @@ def main():
         # (Telnyx's own bucket holds a second's worth of requests, so the average rate still holds)
         client.limiter = RateLimiter(params['max_rps'], burst=min(params['workers'], int(params['max_rps']) or 1))
     reconciler = _bulk.Reconciler(client, entries, check_mode=module.check_mode, workers=params['workers'],
-                                  prune_tags=params['prune_tags'] if params['prune'] else None, want_diff=module._diff)
+                                  prune_tags=params['prune_tags'] if params['prune'] else None, want_diff=module._diff,
+                                  report_tags=params['prune_tags'] if not params['prune'] else None)
     with _runner.api_errors(module, changed=False):
         reconciler.read()
     results = reconciler.run()
     client.close()
     summary, failures = _bulk.summarise(results)
     changed = any(summary[s] for s in _bulk.CHANGED_STATUSES) or any(r.get('duplicate_removed') for r in results)
-    result = dict(changed=changed, results=results, summary=summary,
+    result = dict(changed=changed, results=results, summary=summary, unmanaged=reconciler.unmanaged(),
                   api_requests=client.requests_sent, api_retries=client.retries,
                   invocation=_bulk.redacted_invocation(params, entries))
     if module._diff:

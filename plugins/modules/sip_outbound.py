@@ -65,6 +65,9 @@ options:
       - Maximum concurrent outbound calls (C(outbound.channel_limit)).
     type: int
 notes:
+  - A module option given as null is the same as one left out (Ansible cannot tell them apart), so here only V("")
+    unsets, and only the string options that say so. Any other option is unset with null in an entry of
+    M(byoc.carrier.sip_connections) (or in a trunk of the trunk role), which documents what unset means per option.
   - In check mode a connection that does not exist yet (an earlier task of the same check run would create it) gives
     C(changed=true) and a C(msg) note; in a real run it is a failure.
 seealso:

@@ -68,26 +68,64 @@ def test_no_plain_secret_outside_the_vaults():
                         assert '{{ vault_' in line, line
 
 
-def test_the_eu_example_applies_srtp_over_tls_and_a_rerun_changes_nothing(tmp_path):
-    """Issue 17: site.yml on the shipped eu example used to stop with "SRTP cannot be used with transport TLS"."""
-    data = model('eu', tmp_path)
+def _example_numbers(data, tmp_path):
     numbers = tmp_path / 'numbers.json'
     numbers.write_text(json.dumps(sorted(set(n for trunks in data['hosts'].values() for t in trunks for n in t.get('numbers', [])))))
-    password = tmp_path / 'vault-eu'
-    host = 'sbc-umbrella-dub1'
-    with running_emulator('--numbers', str(numbers), api_key='KEYeuexample000000000000000') as emulator:
-        env = ansible_env(emulator, tmp_path)
-        args = ('--vault-id', 'eu@%s' % password, '--limit', host, '-e', 'trunk_sbc=false', '-e', 'ansible_connection=local',
-                '-e', 'ansible_python_interpreter={{ ansible_playbook_python }}', '-e', 'byoc_telnyx_api_url=%s' % emulator.url,
-                '-e', 'byoc_telnyx_api_key=%s' % emulator.api_key, '-e', 'byoc_report_dir=%s' % tmp_path)
-        rc, out, recap = run_playbook('site', env, *args, inventory=os.path.join(ROOT, 'inventories', 'eu'))
-        assert rc == 0, out[-4000:]
-        assert recap[host]['changed'] > 0
-        status, body, _headers = emulator.call('GET', '/fqdn_connections')
+    return numbers
+
+
+def _connections(emulator):
+    """Every connection at the emulator by name (all three kinds)."""
+    found = {}
+    for path in ('/credential_connections', '/ip_connections', '/fqdn_connections'):
+        status, body, _headers = emulator.call('GET', path)
         assert status == 200
-        fqdn = dict((c['connection_name'], c) for c in body['data'])['umbrella-eu-prod-dub1']
-        assert fqdn['transport_protocol'] == 'TLS' and fqdn['encrypted_media'] == 'SRTP' and fqdn['outbound']['encrypted_media'] == 'SRTP'
+        found.update((c['connection_name'], c) for c in body['data'])
+    return found
+
+
+@pytest.mark.parametrize('region', REGIONS)
+def test_each_example_applies_every_trunk_and_a_rerun_writes_nothing(region, tmp_path):
+    """Issues 13 and 17: site.yml on every shipped example (all hosts, the SBC side rendered as files on this
+    machine, the API against the emulator) applies every trunk; a second run changes nothing and writes nothing.
+    (The eu example used to stop with "SRTP cannot be used with transport TLS".)"""
+    data = model(region, tmp_path)
+    password = tmp_path / ('vault-%s' % region)
+    trunks = dict((t['name'], t) for host in data['hosts'].values() for t in host)
+    sbc_root = tmp_path / 'sbc'
+    sbc_root.mkdir()
+    cert, key = sbc_root / 'sbc-cert.pem', sbc_root / 'sbc-key.pem'  # the TLS trunks' SBC certificate (self-signed)
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=sbc.example.com',
+                    '-keyout', str(key), '-out', str(cert)], check=True, capture_output=True, timeout=60)
+    with running_emulator('--numbers', str(_example_numbers(data, tmp_path)), api_key='KEY%sexample000000000000000' % region) as emulator:
+        env = ansible_env(emulator, tmp_path)
+        args = ('--vault-id', '%s@%s' % (region, password), '-e', 'ansible_connection=local',
+                '-e', 'ansible_python_interpreter={{ ansible_playbook_python }}', '-e', 'byoc_telnyx_api_url=%s' % emulator.url,
+                '-e', 'byoc_telnyx_api_key=%s' % emulator.api_key, '-e', 'byoc_report_dir=%s' % tmp_path,
+                '-e', 'sbc_manage_service=false', '-e', 'sbc_config_dir=%s/{{ inventory_hostname }}' % sbc_root,
+                '-e', 'sbc_run_dir=%s/{{ inventory_hostname }}/run' % sbc_root,
+                '-e', 'sbc_tls_certificate=%s' % cert, '-e', 'sbc_tls_private_key=%s' % key)
+        inventory = os.path.join(ROOT, 'inventories', region)
+        rc, out, recap = run_playbook('site', env, *args, inventory=inventory)
+        assert rc == 0, out[-6000:]
+        assert set(recap) == set(data['hosts']) and all(r['failed'] == 0 and r['changed'] > 0 for r in recap.values()), recap
+        found = _connections(emulator)
+        assert set(found) == set(trunks)  # every example trunk applied, nothing else
+        kinds = {'credential_connection': 'credentials', 'ip_connection': 'ip', 'fqdn_connection': 'fqdn'}
+        assert dict((n, kinds[c['record_type']]) for n, c in found.items()) == dict((n, t['type']) for n, t in trunks.items())
+        status, body, _headers = emulator.call('GET', '/phone_numbers')
+        assigned = dict((p['phone_number'], p.get('connection_id')) for p in body['data'])
+        for name, trunk in trunks.items():
+            for number in trunk.get('numbers', []):
+                assert assigned[number] == found[name]['id'], (name, number)
+        # the guide baseline (byoc_trunk_defaults) under every trunk: Telnyx's own defaults differ (webhook API '1', 3 s)
+        assert set((c['webhook_api_version'], c['dtmf_type'], c['inbound']['timeout_1xx_secs']) for c in found.values()) == {('2', 'RFC 2833', 5)}
+        for host in data['hosts']:  # the SBC side, as files: one Kamailio configuration per SBC
+            assert (sbc_root / host / 'kamailio.cfg').is_file(), host
+        if region == 'eu':
+            fqdn = found['umbrella-eu-prod-dub1']
+            assert fqdn['transport_protocol'] == 'TLS' and fqdn['encrypted_media'] == 'SRTP' and fqdn['outbound']['encrypted_media'] == 'SRTP'
         emulator.reset(keep_state=True)
-        rc, out, recap = run_playbook('site', env, *args, inventory=os.path.join(ROOT, 'inventories', 'eu'))
-        assert rc == 0 and recap[host]['changed'] == 0, out[-4000:]
+        rc, out, recap = run_playbook('site', env, *args, inventory=inventory)
+        assert rc == 0 and all(r['changed'] == 0 for r in recap.values()), out[-6000:]
         assert writes(emulator.stats()) == 0

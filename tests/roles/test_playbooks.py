@@ -123,9 +123,14 @@ def test_04_audit_reports_drift_with_secrets_masked_and_changes_nothing(emulator
     assert 'No drift' in open(os.path.join(reports(env), 'drift-eu-demo.md'), encoding='utf-8').read()
 
     cred = connections(emulator, 'credential')['initech-eu-demo-cred']
+    # the baseline (byoc_trunk_defaults): the trunk leaves DTMF type unset, the guide's RFC 2833 was written
+    assert cred['dtmf_type'] == 'RFC 2833' and cred['webhook_api_version'] == '2' and cred['inbound']['timeout_1xx_secs'] == 5
     status, _body, _h = emulator.call('PATCH', '/credential_connections/%s' % cred['id'],
-                                      {'password': 'drifted-password-42', 'inbound': dict(cred['inbound'], channel_limit=7, codecs=['G711U'])})
+                                      {'password': 'drifted-password-42', 'dtmf_type': 'Inband',
+                                       'inbound': dict(cred['inbound'], channel_limit=7, codecs=['G711U'])})
     assert status == 200
+    changed_at = connections(emulator, 'credential')['initech-eu-demo-cred']['updated_at']
+    assert changed_at and changed_at != cred['updated_at']
     emulator.reset(keep_state=True)
     rc, out, _recap = run_playbook('audit', env, '--limit', EU)
     assert rc == 0, out
@@ -133,12 +138,33 @@ def test_04_audit_reports_drift_with_secrets_masked_and_changes_nothing(emulator
     drift = json.load(open(os.path.join(reports(env), 'drift-eu-demo.json'), encoding='utf-8'))
     rows = drift['hosts'][EU]['initech-eu-demo-cred']
     assert drift['drift'] is True
-    assert {'module': 'sip_inbound', 'setting': 'codecs', 'wanted': ['G711A'], 'found': ['G711U']} in rows
-    assert {'module': 'sip_connection', 'setting': 'password', 'wanted': '******** (changed)', 'found': '********'} in rows
+    assert {'module': 'sip_inbound', 'setting': 'codecs', 'wanted': ['G711A'], 'found': ['G711U'], 'updated_at': changed_at} in rows
+    assert {'module': 'sip_connection', 'setting': 'password', 'wanted': '******** (changed)', 'found': '********',
+            'updated_at': changed_at} in rows
+    # a portal change of a guide setting the inventory leaves unset is seen, with before/after values
+    assert {'module': 'sip_connection', 'setting': 'dtmf_type', 'wanted': 'RFC 2833', 'found': 'Inband', 'updated_at': changed_at} in rows
     text = open(os.path.join(reports(env), 'drift-eu-demo.md'), encoding='utf-8').read()
-    assert '| initech-eu-demo-cred | sip_inbound | codecs | ["G711A"] | ["G711U"] |' in text
+    assert '| connection | module | setting | wanted (inventory) | found (Telnyx) | last changed at Telnyx (updated_at) |' in text
+    assert '| initech-eu-demo-cred | sip_inbound | codecs | ["G711A"] | ["G711U"] | %s |' % changed_at in text
+    assert '| initech-eu-demo-cred | sip_connection | dtmf_type | RFC 2833 | Inband | %s |' % changed_at in text
     for secret in SECRETS + ('drifted-password-42',):
         assert secret not in out and secret not in text and secret not in json.dumps(drift)
+
+    # byoc_audit_fail_on_drift: the same audit fails (after writing the reports), naming what drifted; 0 writes
+    os.remove(os.path.join(reports(env), 'drift-eu-demo.json'))
+    emulator.reset(keep_state=True)
+    rc, out, recap = run_playbook('audit', env, '--limit', EU, '-e', 'byoc_audit_fail_on_drift=true')
+    assert rc != 0 and recap[EU]['failed'] == 1, out
+    assert ('Drift found (byoc_audit_fail_on_drift is true): 1 connection(s) differ from the inventory (initech-eu-demo-cred) '
+            'and 0 unmanaged cop(ies) carry the prune tags (none).') in ' '.join(out.split())
+    assert os.path.exists(os.path.join(reports(env), 'drift-eu-demo.json'))
+    assert writes(emulator.stats()) == 0
+    # put Telnyx back in line with the inventory (the steps after this one start from a converged account)
+    rc, out, _recap = run_playbook('site', env, '--limit', EU, *NO_SBC)
+    assert rc == 0, out
+    rc, out, _recap = run_playbook('audit', env, '--limit', EU, '-e', 'byoc_audit_fail_on_drift=true')
+    assert rc == 0, out
+    assert json.load(open(os.path.join(reports(env), 'drift-eu-demo.json'), encoding='utf-8'))['drift'] is False
 
 
 class SipResponder:
@@ -265,6 +291,47 @@ def test_08_pruning_through_the_role_is_refused_unless_scoped_to_the_host_in_a_l
     assert writes(emulator.stats()) == 0
     for secret in SECRETS:
         assert secret not in out
+
+    # the audit reports a connection carrying the host's prune tags that no trunk lists (an unmanaged copy), deletes nothing
+    copy_id = stray(emulator, 'stray-eu-copy', ['byoc-demo', own])
+    copy_at = connections(emulator, 'credential')['stray-eu-copy']['updated_at']
+    emulator.reset(keep_state=True)
+    rc, out, _recap = run_playbook('audit', env, '--limit', EU, *scoped)
+    assert rc == 0, out
+    assert writes(emulator.stats()) == 0
+    drift = json.load(open(os.path.join(reports(env), 'drift-eu-demo.json'), encoding='utf-8'))
+    assert drift['drift'] is True and drift['hosts'][EU] == {}
+    assert drift['unmanaged'] == {EU: [{'name': 'stray-eu-copy', 'id': copy_id, 'type': 'credentials', 'tags': sorted(['byoc-demo', own]),
+                                        'updated_at': copy_at}]}
+    text = open(os.path.join(reports(env), 'drift-eu-demo.md'), encoding='utf-8').read()
+    assert '## Unmanaged copies' in text
+    assert '| %s | stray-eu-copy | credentials | %s | %s | %s |' % (EU, copy_id, ', '.join(sorted(['byoc-demo', own])), copy_at) in text
+    rc, out, recap = run_playbook('audit', env, '--limit', EU, *scoped, '-e', 'byoc_audit_fail_on_drift=true')
+    assert rc != 0 and '0 connection(s) differ from the inventory () and 1 unmanaged cop(ies) carry the prune tags (stray-eu-copy)' in ' '.join(out.split())
+
+    # a prune run in check + diff mode gives values, not option names: a changed setting of a trunk, and what the
+    # deleted connection holds
+    ip = connections(emulator, 'ip')['initech-eu-demo-ip']
+    status, _body, _h = emulator.call('PATCH', '/ip_connections/%s' % ip['id'], {'anchorsite_override': 'Frankfurt, Germany'})
+    assert status == 200
+    emulator.reset(keep_state=True)
+    rc, out, _recap = run_playbook('audit', env, '--limit', EU, *scoped, '-e', 'cpaas_prune=true')
+    assert rc == 0, out
+    assert writes(emulator.stats()) == 0
+    drift = json.load(open(os.path.join(reports(env), 'drift-eu-demo.json'), encoding='utf-8'))
+    ip_at = connections(emulator, 'ip')['initech-eu-demo-ip']['updated_at']
+    assert drift['hosts'][EU]['initech-eu-demo-ip'] == [{'module': 'sip_connection', 'setting': 'anchorsite', 'wanted': 'Latency',
+                                                         'found': 'Frankfurt, Germany', 'updated_at': ip_at}]
+    pruned = drift['hosts'][EU]['stray-eu-copy']
+    assert pruned[0] == {'module': 'prune', 'setting': '(connection)', 'updated_at': copy_at, 'found': 'id %s' % copy_id,
+                         'wanted': 'deleted: carries the prune tags %s and no trunk lists it (id %s)' % (', '.join(sorted(['byoc-demo', own])), copy_id)}
+    assert {'module': 'prune', 'setting': 'dtmf_type', 'wanted': '(absent)', 'found': 'RFC 2833', 'updated_at': copy_at} in pruned
+    assert {'module': 'prune', 'setting': 'password', 'wanted': '(absent)', 'found': '********', 'updated_at': copy_at} in pruned
+    assert 'Stray-pass-0123456789' not in json.dumps(drift) and 'Stray-pass-0123456789' not in out
+    # converge again (prunes the copy, puts the anchorsite back): the next step starts from a clean account
+    rc, out, _recap = run_playbook('site', env, '--limit', EU, *bulk, *scoped, *NO_SBC)
+    assert rc == 0, out
+    assert 'stray-eu-copy' not in connections(emulator, 'credential')
 
 
 def test_09_teardown_with_the_bulk_engine_only_deletes(emulator, env):

@@ -88,14 +88,14 @@ def test_handoff_sheet_with_verification():
 def test_drift_report_when_clean_says_no_drift():
     doc = reports.drift_document(_group(drift=reports.drift_entries({'sip_connection': {'results': [
         {'item': 'acme-eu-prod-fra1', 'changed': False, 'diff': {'before': {'a': 1}, 'after': {'a': 1}}}]}})), 'now')
-    assert doc == {'region': 'eu', 'environment': 'prod', 'generated_at': 'now', 'drift': False, 'hosts': {'sbc-fra1': {}}}
+    assert doc == {'region': 'eu', 'environment': 'prod', 'generated_at': 'now', 'drift': False, 'hosts': {'sbc-fra1': {}}, 'unmanaged': {}}
     assert '**No drift**' in reports.drift_markdown(doc)
 
 
 def test_drift_report_lists_each_differing_setting_with_secrets_masked():
     registered = {
         'sip_inbound': {'results': [
-            {'item': 'acme-eu-prod-fra1', 'changed': True,
+            {'item': 'acme-eu-prod-fra1', 'changed': True, 'updated_at': '2026-11-30T07:00:00.000Z',
              'diff': {'before': {'codecs': ['G711U'], 'no_answer_timeout': 30},
                       'after': {'codecs': ['G711U', 'G711A'], 'no_answer_timeout': 30}}},
             {'item': 'acme-eu-prod-fra1-ip', 'skipped': True, 'changed': False}]},
@@ -108,14 +108,32 @@ def test_drift_report_lists_each_differing_setting_with_secrets_masked():
     assert doc['drift'] is True
     trunks = doc['hosts']['sbc-fra1']
     assert trunks['acme-eu-prod-fra1'] == [
-        {'module': 'sip_inbound', 'setting': 'codecs', 'wanted': ['G711U', 'G711A'], 'found': ['G711U']},
-        {'module': 'phone_number', 'setting': '(not reported by the module)', 'wanted': 'change', 'found': 'differs'},
+        {'module': 'sip_inbound', 'setting': 'codecs', 'wanted': ['G711U', 'G711A'], 'found': ['G711U'], 'updated_at': '2026-11-30T07:00:00.000Z'},
+        {'module': 'phone_number', 'setting': '(not reported by the module)', 'wanted': 'change', 'found': 'differs', 'updated_at': None},
     ]
     assert trunks['acme-eu-prod-fra1-ip'] == [
-        {'module': 'sip_connection', 'setting': 'token', 'wanted': '******** (changed)', 'found': '********'}]
+        {'module': 'sip_connection', 'setting': 'token', 'wanted': '******** (changed)', 'found': '********', 'updated_at': None}]
     text = reports.drift_markdown(doc) + reports.to_pretty_json(doc)
     assert 'token-value' not in text
-    assert '| acme-eu-prod-fra1 | sip_inbound | codecs | ["G711U", "G711A"] | ["G711U"] |' in text
+    assert '| connection | module | setting | wanted (inventory) | found (Telnyx) | last changed at Telnyx (updated_at) |' in text
+    assert '| acme-eu-prod-fra1 | sip_inbound | codecs | ["G711U", "G711A"] | ["G711U"] | 2026-11-30T07:00:00.000Z |' in text
+    assert '| acme-eu-prod-fra1-ip | sip_connection | token | ******** (changed) | ******** | - |' in text
+    assert '## Unmanaged copies' not in text
+
+
+def test_unmanaged_copies_make_drift_and_get_their_own_section():
+    copies = [{'name': 'acme-old', 'id': '7', 'type': 'ip', 'tags': ['byoc', 'eu'], 'updated_at': '2026-11-29T17:02:11.000Z'}]
+    group = _group(drift=[])
+    group['hosts']['sbc-fra1']['unmanaged'] = copies
+    doc = reports.drift_document(group, 'now')
+    assert doc['drift'] is True and doc['unmanaged'] == {'sbc-fra1': copies} and doc['hosts'] == {'sbc-fra1': {}}
+    text = reports.drift_markdown(doc)
+    assert '## Unmanaged copies' in text
+    assert '| sbc-fra1 | acme-old | ip | 7 | byoc, eu | 2026-11-29T17:02:11.000Z |' in text
+    registered = {'results': [{'item': {'tags': ['byoc', 'eu'], 'hosts': ['sbc-fra1', 'sbc-ams1']}, 'results': [], 'unmanaged': copies},
+                              {'item': {'tags': ['byoc', 'sbc:c'], 'hosts': ['c']}, 'results': [], 'unmanaged': [dict(copies[0], name='x')]}]}
+    assert reports.unmanaged_results(registered, 'sbc-fra1') == copies
+    assert reports.unmanaged_results(registered, 'sbc-ams1') == []
 
 
 def test_report_path_is_absolute_from_the_run_directory(tmp_path, monkeypatch):
@@ -147,7 +165,7 @@ def test_bulk_results_look_like_a_loop_over_the_host_trunks():
     assert [(f['id'], f['sip_uri']) for f in facts] == [('1001', 'acmefra1@sip.telnyx.eu'), ('1002', 'acmeip@sip.telnyx.eu')]
     inbound = reports.bulk_results(bulk, ['acme-eu-prod-fra1', 'acme-eu-prod-fra1-ip'], 'inbound')
     assert reports.drift_entries({'sip_connection': shaped, 'sip_inbound': inbound}) == [
-        {'trunk': 'acme-eu-prod-fra1', 'module': 'sip_inbound',
+        {'trunk': 'acme-eu-prod-fra1', 'module': 'sip_inbound', 'updated_at': None,
          'differences': [{'setting': 'inbound.codecs', 'wanted': '(inventory)', 'found': 'differs'}]}]
 
 
@@ -166,16 +184,34 @@ def test_pruned_results_are_reported_once_per_group_on_its_first_host():
     registered = {'results': [
         {'item': {'tags': ['byoc', 'eu'], 'hosts': ['a', 'b']},
          'results': [{'name': 'kept', 'status': 'unchanged'},
-                     {'name': 'stray', 'status': 'deleted', 'id': '7', 'pruned': True}]},
+                     {'name': 'stray', 'status': 'deleted', 'id': '7', 'pruned': True, 'updated_at': '2026-11-29T17:02:11.000Z'}]},
         {'item': {'tags': ['byoc', 'sbc:c'], 'hosts': ['c']}, 'results': []},
     ]}
     first = reports.pruned_results(registered, 'a')
     assert first == {'changed': True, 'results': [{
-        'item': 'stray', 'changed': True, 'changes': ['deleted: carries the prune tags byoc, eu and no trunk lists it (id 7)']}]}
+        'item': 'stray', 'changed': True, 'updated_at': '2026-11-29T17:02:11.000Z',
+        'changes': ['deleted: carries the prune tags byoc, eu and no trunk lists it (id 7)']}]}
     assert reports.pruned_results(registered, 'b') == {'results': [], 'changed': False}
     entries = reports.drift_entries({'prune': first})
-    assert entries == [{'trunk': 'stray', 'module': 'prune', 'differences': [
+    assert entries == [{'trunk': 'stray', 'module': 'prune', 'updated_at': '2026-11-29T17:02:11.000Z', 'differences': [
         {'setting': 'deleted: carries the prune tags byoc, eu and no trunk lists it (id 7)', 'wanted': '(inventory)', 'found': 'differs'}]}]
+
+
+def test_pruned_results_in_diff_mode_give_what_telnyx_holds():
+    registered = {'results': [
+        {'item': {'tags': ['byoc'], 'hosts': ['a']},
+         'results': [{'name': 'stray', 'status': 'deleted', 'id': '7', 'pruned': True}],
+         'diff': {'before': {'stray': {'id': '7', 'type': 'ip', 'dtmf_type': 'Inband', 'token': '********', 'inbound': {'codecs': ['G711U']}}},
+                  'after': {}}},
+    ]}
+    entries = reports.drift_entries({'prune': reports.pruned_results(registered, 'a')})
+    assert entries == [{'trunk': 'stray', 'module': 'prune', 'updated_at': None, 'differences': [
+        {'setting': '(connection)', 'wanted': 'deleted: carries the prune tags byoc and no trunk lists it (id 7)', 'found': 'id 7'},
+        {'setting': 'dtmf_type', 'wanted': '(absent)', 'found': 'Inband'},
+        {'setting': 'inbound.codecs', 'wanted': '(absent)', 'found': ['G711U']},
+        {'setting': 'token', 'wanted': '(absent)', 'found': '********'},
+        {'setting': 'type', 'wanted': '(absent)', 'found': 'ip'},
+    ]}]
 
 
 def test_an_fqdn_trunk_with_credentials_is_called_by_its_username_on_the_handoff_sheet():
@@ -184,3 +220,11 @@ def test_an_fqdn_trunk_with_credentials_is_called_by_its_username_on_the_handoff
               {'name': 'plain-fqdn', 'type': 'fqdn', 'inbound': {'sip_subdomain': 'plainsub'}}]
     facts = reports.trunk_facts(trunks, {'results': []}, 'eu')
     assert [f['sip_uri'] for f in facts] == ['umbrellafq1@sip.telnyx.eu', 'plainsub@sip.telnyx.eu']
+
+
+def test_a_singular_module_result_gives_its_connection_s_updated_at():
+    registered = {'sip_connection': {'results': [
+        {'item': 'acme-eu-prod-fra1', 'changed': True, 'connection': {'id': '1', 'updated_at': '2026-11-30T06:00:00.000Z'},
+         'diff': {'before': {'dtmf_type': 'Inband'}, 'after': {'dtmf_type': 'RFC 2833'}}}]}}
+    assert reports.drift_entries(registered) == [{'trunk': 'acme-eu-prod-fra1', 'module': 'sip_connection', 'updated_at': '2026-11-30T06:00:00.000Z',
+                                                  'differences': [{'setting': 'dtmf_type', 'wanted': 'RFC 2833', 'found': 'Inband'}]}]

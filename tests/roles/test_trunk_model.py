@@ -208,11 +208,36 @@ def test_bulk_connections_carry_the_options_but_not_numbers_state_or_sbc_keys():
     model['sbc-ams1']['byoc_trunks'].append({'name': 'gone', 'type': 'ip', 'ips': [], 'state': 'absent'})
     entries = trunk_model.bulk_connections(model, ['sbc-fra1', 'sbc-ams1', 'controller'])
     assert [e['name'] for e in entries] == ['acme-eu-prod-fra1', 'acme-eu-prod-fra1-ip', 'acme-eu-prod-ams1']
+    # the trunk's own settings, with the guide baseline (byoc_trunk_defaults) under them
     assert entries[0] == {'name': 'acme-eu-prod-fra1', 'type': 'credentials', 'region': 'eu', 'username': 'acmefra1',
                           'password': 's3cretPassw0rd',
-                          'inbound': {'codecs': ['G711U', 'G711A'], 'no_answer_timeout': 60, 'encrypted_media': 'SRTP'},
-                          'outbound': {'localization': 'DE', 'outbound_voice_profile': 'acme-eu', 'encrypted_media': 'SRTP'}}
+                          'webhook_url': '', 'webhook_failover_url': '', 'webhook_api_version': '2', 'anchorsite': 'Latency',
+                          'encode_contact_header': False, 'comfort_noise': True, 'dtmf_type': 'RFC 2833',
+                          'rtcp': {'report_frequency': 5, 'port': 'rtp+1', 'capture': False},
+                          'inbound': {'codecs': ['G711U', 'G711A'], 'no_answer_timeout': 60, 'encrypted_media': 'SRTP',
+                                      'dnis_number_format': 'e164', 'ani_number_format': 'E.164-national', 'no_ringback_timeout': 5,
+                                      'subdomain_calls': 'disabled', 'ringback': 'default', 'compact_headers': True},
+                          'outbound': {'localization': 'DE', 'outbound_voice_profile': 'acme-eu', 'encrypted_media': 'SRTP',
+                                       'caller_id_override': '', 'ringback': 'instant'}}
     assert 'sbc_note' not in entries[1] and 'numbers' not in entries[2]
+
+
+def test_bulk_connections_take_each_host_s_byoc_trunk_defaults():
+    model = copy.deepcopy(GOOD)
+    model['sbc-fra1']['byoc_trunk_defaults'] = {'dtmf_type': 'SIP INFO', 'webhook_url': None, 'ip': {'routing_method': 'round-robin'}}
+    entries = dict((e['name'], e) for e in trunk_model.bulk_connections(model, ['sbc-fra1', 'sbc-ams1']))
+    assert entries['acme-eu-prod-fra1']['dtmf_type'] == 'SIP INFO' and 'webhook_url' not in entries['acme-eu-prod-fra1']
+    assert entries['acme-eu-prod-fra1-ip']['routing_method'] == 'round-robin'
+    assert entries['acme-eu-prod-ams1']['dtmf_type'] == 'RFC 2833' and entries['acme-eu-prod-ams1']['webhook_url'] == ''
+
+
+def test_trunk_errors_check_the_trunks_with_their_defaults_and_name_unknown_default_keys():
+    model = copy.deepcopy(GOOD)
+    model['sbc-fra1']['byoc_trunk_defaults'] = {'dtmf': 'Inband', 'inbound': {'no_answer_timeout': 9999}}
+    errors = trunk_model.trunk_errors(model, ['sbc-fra1'])
+    assert {'host': 'sbc-fra1', 'trunk': '-', 'field': 'byoc_trunk_defaults.dtmf', 'rule': 'unknown option (a typo?)'} in errors
+    # a default that breaks a rule is reported on each trunk it is merged under (the trunk's own 60 wins on fra1)
+    assert [e['trunk'] for e in errors if e['field'] == 'inbound.no_answer_timeout'] == ['acme-eu-prod-fra1-ip']
 
 
 def test_bulk_connections_add_the_owner_tags_of_each_host():
