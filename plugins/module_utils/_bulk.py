@@ -37,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.byoc.carrier.plugins.module_utils import _runner, _settings, _trunk
+from ansible_collections.byoc.carrier.plugins.module_utils import _common, _runner, _settings, _trunk
 from ansible_collections.byoc.carrier.plugins.module_utils._client import TelnyxError
 
 KINDS = _settings.KINDS
@@ -167,7 +167,7 @@ def validate_entries(raw_entries):
         label = 'connections[%d]' % index + ('' if blank else ' (%s)' % raw['name'])
         result = validator.validate(raw)  # works on its own copy
         secrets.update(result._no_log_values)  # pylint: disable=protected-access
-        problems.extend('%s: %s' % (label, msg) for msg in result.error_messages)
+        problems.extend('%s: %s' % (label, msg) for msg in _common.unsupported_problems(result) + result.error_messages)
         if blank:
             if 'name' in raw:  # a missing name is reported by the validator (required)
                 problems.append('%s: name: must not be empty' % label)

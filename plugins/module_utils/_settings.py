@@ -60,6 +60,7 @@ from ansible_collections.byoc.carrier.plugins.module_utils._common import (
     TRANSPORTS,
     USERNAME_PATTERN,
     USERNAME_RULE,
+    yaml_trap,
 )
 
 SCOPES = ('connection', 'inbound', 'outbound')
@@ -512,12 +513,24 @@ def _schema(scope):
     return _SCHEMAS[scope]
 
 
-def _problems(schema, params):
+def _problems(schema, params, scope=None):
     try:
         schema(params)
     except vol.MultipleInvalid as err:
-        return sorted(set('%s: %s' % (_format_path(e.path), e.error_message) for e in err.errors))
+        return sorted(set('%s: %s' % (_format_path(e.path), _typed_hint(scope, params, e.path, e.error_message)) for e in err.errors))
     return []
+
+
+def _typed_hint(scope, params, path, message):
+    """``message`` with a "quote it" hint when a string option got a value YAML typed (an unquoted ``0123`` is the
+    number 123, an unquoted ``on``/``no`` a boolean): see ``_common.yaml_trap``."""
+    setting = next((s for s in settings(scope) if path and s.option == path[0]), None) if scope else None
+    if setting is None or len(path) > 2 or 'str' not in (setting.type, setting.elements):
+        return message
+    value = params.get(path[0])
+    if len(path) == 2:
+        value = value[path[1]] if isinstance(value, list) and isinstance(path[1], int) and path[1] < len(value) else None
+    return yaml_trap(value, message)
 
 
 def _cross_rules(params, kind):
@@ -545,7 +558,7 @@ def validate(scope, kind, params):
     """Every problem of ``params`` for the scope (and kind, when known), each naming its option."""
     if not HAS_VOLUPTUOUS:
         return ['the voluptuous Python library is required to validate options']
-    problems = _problems(_schema(scope), params)
+    problems = _problems(_schema(scope), params, scope)
     if kind is not None:
         if kind not in KINDS:
             return problems + ['type: must be one of %s, got %r' % (', '.join(KINDS), kind)]
