@@ -109,8 +109,8 @@ class Entry:
     def scope_params(self, key):
         """The options of one scope (the entry's top level for ``connection``); a fresh dict."""
         if key is None:
-            return dict((k, v) for k, v in self.params.items() if k not in ('inbound', 'outbound'))
-        return dict(self.params.get(key) or {})
+            return _settings.canonical('connection', dict((k, v) for k, v in self.params.items() if k not in ('inbound', 'outbound')))
+        return _settings.canonical(key, self.params.get(key) or {})
 
     def problems(self):
         """Every problem of the entry (table rules per scope and kind), each naming its option."""
