@@ -61,14 +61,13 @@ def unknown_option(name, known, what='option'):
 
 
 def yaml_trap(value, rule):
-    """``rule`` with a hint when YAML typed an unquoted value: a number (``0123`` is 123: leading zeros are lost) or a
+    """``rule`` with a hint when YAML typed an unquoted value: a number (``0123`` is 123, ``+4930123456`` is 4930123456) or a
     boolean (``on``/``off``/``yes``/``no``). Strings and other values get ``rule`` unchanged."""
     if isinstance(value, bool):
         return ('%s; YAML read the unquoted value as the boolean %s (on/off/yes/no are booleans in YAML): quote it'
                 % (rule, str(value).lower()))
     if isinstance(value, (int, float)):
-        return ('%s; YAML read the unquoted value as the number %s (leading zeros are lost): quote it, '
-                'e.g. "0123"' % (rule, value))
+        return '%s; YAML read the unquoted value as the number %s (a leading 0 or + is lost): quote it' % (rule, value)
     return rule
 
 

@@ -32,7 +32,7 @@ Stable API:
 from __future__ import annotations
 
 from ansible_collections.byoc.carrier.plugins.module_utils import _common, _settings
-from ansible_collections.byoc.carrier.plugins.module_utils._common import E164, E164_RULE, SRTP_RULE, unknown_option
+from ansible_collections.byoc.carrier.plugins.module_utils._common import E164, E164_RULE, SRTP_RULE, unknown_option, yaml_trap
 
 KINDS = _settings.KINDS
 REGIONS = _common.REGIONS
@@ -230,7 +230,7 @@ def trunk_problems(trunk, require_sbc_port=True):
         numbers = []
     for index, number in enumerate(numbers):
         if not isinstance(number, str) or not E164.match(number):
-            out.append(('numbers.%d' % index, 'must be an E.164 number (%s) such as +4930123456' % E164_RULE))
+            out.append(('numbers.%d' % index, yaml_trap(number, 'must be an E.164 number (%s) such as +4930123456' % E164_RULE)))
     if trunk.get('state', 'present') == 'absent':
         return out
     conn, inbound, outbound = _split(trunk)

@@ -21,7 +21,11 @@ def model(**trunk):
 
 
 def rules(**trunk):
-    hosts = model(**trunk)
+    return rules_of(dict(TRUNK, **trunk))
+
+
+def rules_of(trunk):
+    hosts = {'sbc-yul1': {'byoc_region': 'ca', 'byoc_environment': 'prod', 'byoc_trunks': [trunk]}}
     return trunk_errors_text(trunk_errors(hosts, list(hosts)))
 
 
@@ -77,12 +81,12 @@ def test_module_options_name_the_closest_option(api):
                                     "Unsupported parameters for ")
 
 
-@pytest.mark.parametrize('value, hint', [(123, 'YAML read the unquoted value as the number 123 (leading zeros are lost): quote it'),
+@pytest.mark.parametrize('value, hint', [(123, 'YAML read the unquoted value as the number 123 (a leading 0 or + is lost): quote it'),
                                          (True, 'YAML read the unquoted value as the boolean true (on/off/yes/no are booleans in YAML): quote it')])
 def test_a_value_yaml_typed_says_to_quote_it(value, hint):
-    trunk = dict(TRUNK, type='ip', ips=[{'address': '198.51.100.7', 'port': 5060}], ip_auth_method='tech_prefix', tech_prefix=value)
-    del trunk['username'], trunk['password']
-    text = rules(**trunk)
+    trunk = {'name': 'acme-ca-cred', 'type': 'ip', 'sbc_port': 5060, 'ips': [{'address': '198.51.100.7', 'port': 5060}],
+             'ip_auth_method': 'tech_prefix', 'tech_prefix': value}
+    text = rules_of(trunk)
     assert text.startswith('sbc-yul1 / acme-ca-cred / tech_prefix: ')
     assert hint in text
     assert 'must be exactly 4 digits' in text or 'must be a string' in text
@@ -109,3 +113,9 @@ def test_variables_of_ones_own_with_a_role_prefix_pass():
     hosts['sbc-yul1'].update(byoc_telnyx_sip_region='US', byoc_sip_domain='sip.telnyx.ca', byoc_demo_dir='/tmp/x',
                              sbc_listen_port=5070, cpaas_prune_tags=['byoc'], byoc_telnyx_api_url='http://127.0.0.1:8900/v2')
     assert trunk_errors(hosts, list(hosts)) == []
+
+
+def test_an_unquoted_e164_number_says_to_quote_it():
+    assert rules(numbers=[14165550100, '+14165550101']) == (
+        'sbc-yul1 / acme-ca-cred / numbers.0: must be an E.164 number (+ then 6-15 digits, no spaces) such as +4930123456; '
+        'YAML read the unquoted value as the number 14165550100 (a leading 0 or + is lost): quote it')

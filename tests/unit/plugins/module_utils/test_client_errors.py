@@ -17,6 +17,7 @@ from ansible_collections.byoc.carrier.plugins.module_utils import _client
 from ansible_collections.byoc.carrier.plugins.module_utils._client import TelnyxClient, TelnyxError, client_from_module
 from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import FakeAPI
 
+
 class FakeModule:  # pylint: disable=too-few-public-methods
     """The parts of AnsibleModule client_from_module uses."""
 

@@ -38,8 +38,9 @@ def test_an_alias_validates_and_sends_the_canonical_value(scope, option, alias, 
 def test_an_alias_of_the_current_value_is_no_change():
     changed, body = _settings.diff('connection', 'credentials', {'dtmf_type': 'SIP Info'}, CRED)
     assert (changed, body) == ([], {})
-    changed, body = _settings.diff('inbound', 'credentials', {'dnis_number_format': '+E.164', 'ani_number_format': '+e164',
-                                                               'ringback': 'Generate Ringback Tone', 'subdomain_calls': 'From Anyone'}, CRED)
+    aliases = {'dnis_number_format': '+E.164', 'ani_number_format': '+e164', 'ringback': 'Generate Ringback Tone',
+               'subdomain_calls': 'From Anyone'}
+    changed, body = _settings.diff('inbound', 'credentials', aliases, CRED)
     assert (changed, body) == ([], {})
     changed, body = _settings.diff('inbound', 'credentials', {'dnis_number_format': 'E.164'}, CRED)
     assert changed == ['dnis_number_format'] and body['inbound']['dnis_number_format'] == 'e164'
