@@ -23,7 +23,7 @@ options:
     description:
       - Base URL of the Telnyx API v2, without a trailing slash.
       - If not set, the value of the E(TELNYX_API_URL) environment variable is used, else V(https://api.telnyx.com/v2).
-      - Point it at the embedded emulator (for example V(http://127.0.0.1:8080/v2)) for tests and demos.
+      - Point it at the embedded emulator (for example V(http://127.0.0.1:8900/v2)) for tests and demos.
     type: str
     default: https://api.telnyx.com/v2
   validate_certs:

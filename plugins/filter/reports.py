@@ -276,6 +276,17 @@ def _table(header, rows):
     return lines
 
 
+def _handoff_row(host, trunk):
+    """One row of the handoff sheet. A trunk removed (state absent) whose connection is gone says ``deleted`` and
+    has no SIP URI to paste; its numbers stay on the account, unassigned."""
+    state = trunk.get('state', 'present')
+    ident, uri = trunk.get('id'), trunk.get('sip_uri') or '-'
+    if state == 'absent':
+        ident, uri, state = (ident, uri, 'absent (still at Telnyx)') if ident else ('deleted', '-', 'deleted')
+    return [host, trunk['name'], trunk['type'], ident or '(not created yet)', uri,
+            ', '.join(trunk.get('numbers') or []) or '-', state]
+
+
 def handoff_markdown(group, generated_at=''):
     """The handoff sheet of one region and environment: what the Conversation Builder admin pastes."""
     region, environment = group['region'], group['environment']
@@ -287,9 +298,7 @@ def handoff_markdown(group, generated_at=''):
     rows = []
     for host in sorted(group['hosts']):
         for trunk in group['hosts'][host]['trunks']:
-            rows.append([host, trunk['name'], trunk['type'], trunk.get('id') or '(not created yet)',
-                         trunk.get('sip_uri') or '-', ', '.join(trunk.get('numbers') or []) or '-',
-                         trunk.get('state', 'present')])
+            rows.append(_handoff_row(host, trunk))
     if rows:
         lines.extend(_table(['SBC', 'trunk', 'connection type', 'connection id', 'SIP URI', 'E.164 numbers', 'state'], rows))
     else:

@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.byoc.carrier.plugins.module_utils import _settings, _trunk
+from ansible_collections.byoc.carrier.plugins.module_utils import _common, _settings, _trunk
 
 REGIONS = _trunk.REGIONS
 KINDS = _trunk.KINDS
@@ -80,6 +81,40 @@ def _read_host(hostvars, host):
     return hvars, errors
 
 
+ROLE_PREFIXES = ('byoc_', 'cpaas_', 'sbc_', 'trunk_')
+VARIABLE_CUTOFF = 0.88  # a typo (one or two letters), not another variable of the user's own with a similar name
+_ROLE_NAMES = {}
+
+
+def _role_names():
+    """Every ``byoc_``/``cpaas_``/``sbc_``/``trunk_`` name the collection's roles and playbooks mention (their
+    argument specs, defaults, tasks, templates): the variables they read. Read once from the installed collection."""
+    if not _ROLE_NAMES:
+        base = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
+        pattern = re.compile(r'\b(?:%s)[a-z0-9_]+' % '|'.join(ROLE_PREFIXES))
+        names = set()
+        for top in ('roles', 'playbooks'):
+            for root, dummy, files in os.walk(os.path.join(base, top)):
+                for name in files:
+                    if name.endswith(('.yml', '.yaml', '.j2', '.cfg')):
+                        with open(os.path.join(root, name), encoding='utf-8') as handle:
+                            names.update(pattern.findall(handle.read()))
+        _ROLE_NAMES['all'] = frozenset(names)
+    return _ROLE_NAMES['all']
+
+
+def _variable_errors(host, source):
+    """A host variable named like a role variable (byoc_*, cpaas_*, sbc_*, trunk_*) that no role reads but that is one
+    or two letters off one they do: a typo the roles would silently ignore."""
+    known = _role_names()
+    out = []
+    for name in sorted(str(k) for k in source.keys() if str(k).startswith(ROLE_PREFIXES) and k not in known):
+        suggestion = _common.closest(name, known, cutoff=VARIABLE_CUTOFF)
+        if suggestion:
+            out.append(_error(host, '-', name, _common.unknown_option(name, [suggestion], what='variable')))
+    return out
+
+
 def _undefined_name(exc):
     match = re.search(r"'([A-Za-z_][A-Za-z0-9_]*)' is undefined", str(exc))
     return ' (%s is undefined)' % match.group(1) if match else ''
@@ -94,7 +129,7 @@ def trunk_errors(hostvars, hosts):
     errors = []
     for host in hosts:
         hvars, read_errors = _read_host(hostvars, host)
-        errors.extend(read_errors)
+        errors.extend(read_errors + _variable_errors(host, hostvars[host]))
         trunks = hvars.get('byoc_trunks')
         if 'byoc_trunks' in {e['field'] for e in read_errors}:
             continue

@@ -37,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.byoc.carrier.plugins.module_utils import _runner, _settings, _trunk
+from ansible_collections.byoc.carrier.plugins.module_utils import _common, _runner, _settings, _trunk
 from ansible_collections.byoc.carrier.plugins.module_utils._client import TelnyxError
 
 KINDS = _settings.KINDS
@@ -109,8 +109,8 @@ class Entry:
     def scope_params(self, key):
         """The options of one scope (the entry's top level for ``connection``); a fresh dict."""
         if key is None:
-            return dict((k, v) for k, v in self.params.items() if k not in ('inbound', 'outbound'))
-        return dict(self.params.get(key) or {})
+            return _settings.canonical('connection', dict((k, v) for k, v in self.params.items() if k not in ('inbound', 'outbound')))
+        return _settings.canonical(key, self.params.get(key) or {})
 
     def problems(self):
         """Every problem of the entry (table rules per scope and kind), each naming its option."""
@@ -187,7 +187,7 @@ def validate_entries(raw_entries):
         label = 'connections[%d]' % index + ('' if blank else ' (%s)' % raw['name'])
         result = validator.validate(_typed_blanks(raw))  # works on its own copy
         secrets.update(result._no_log_values)  # pylint: disable=protected-access
-        problems.extend('%s: %s' % (label, msg) for msg in result.error_messages)
+        problems.extend('%s: %s' % (label, msg) for msg in _common.unsupported_problems(result) + result.error_messages)
         if blank:
             if 'name' in raw:  # a missing name is reported by the validator (required)
                 problems.append('%s: name: must not be empty' % label)

@@ -10,7 +10,10 @@ The interface other code relies on is described in docs/dev/architecture.md ("Th
   pagination, bounded jittered retries on 429/5xx/transport errors, creates that are never retried
   blindly (``create(path, body, find=...)``), a token-bucket rate limiter shared by threads.
 * ``TelnyxError``: the one error type; ``str(err)`` is one line naming method, path, HTTP status and
-  every Telnyx error (code, title, detail, field). The API key never appears in it.
+  every Telnyx error (code, title, detail, field). The API key never appears in it. Where the fix is in the
+  caller's settings it leads there (``_explain``): no answer, 401/403 and 404 show the full URL; a refused
+  connection is said in two words and not retried for long (``REFUSED_RETRY_BUDGET``); a 404 from an API URL
+  without ``/v2`` says so; a 401/403 names where the key came from (``key_source``), never the key.
 * ``TELNYX_ARGUMENT_SPEC`` and ``client_from_module(module)``: the shared module options.
 
 ``requests`` is imported only when a real session is needed (a module call stays cheap).
@@ -20,7 +23,9 @@ from __future__ import annotations
 
 import importlib.util
 import json as _json
+import os
 import random
+import re
 import threading
 import time
 import traceback
@@ -43,6 +48,13 @@ CONNECTION_PATHS = {
 }
 NAME_FILTER = 'filter[connection_name][contains]'
 NAME_FILTER_MIN = 3
+# a refused connection means nothing listens at the API URL (wrong port, emulator not started): it is retried only
+# this long (a restart in progress), not for the whole rate_limit_retry_timeout
+REFUSED_RETRY_BUDGET = 2.0
+KEY_FROM_ENV = 'the TELNYX_API_KEY environment variable'
+KEY_FROM_OPTION = ('the api_key option (the roles set it from cpaas_api_key, by default the vault variable '
+                   'byoc_telnyx_api_key)')
+API_VERSION_PATH = '/v2'
 
 HAS_REQUESTS = importlib.util.find_spec('requests') is not None
 REQUESTS_IMPORT_ERROR = None if HAS_REQUESTS else 'No module named requests'
@@ -115,7 +127,9 @@ class TelnyxError(Exception):
     Attributes: ``method``, ``url`` (path below the API URL, no host, no query), ``status`` (int or
     None), ``errors`` (list of dicts ``code``/``title``/``detail``/``pointer``), ``reason`` (transport
     reason or HTTP reason phrase), ``retries`` (retries made for this call), ``waited`` (seconds),
-    and ``code``/``title``/``detail``/``pointer`` of the first error.
+    and ``code``/``title``/``detail``/``pointer`` of the first error. Set by the client when it gives up
+    (``_explain``): ``full_url`` (API URL + path, on no answer, 401, 403, 404), ``hint`` (what leads to the fix) and,
+    on no answer, ``refused``.
     """
 
     def __init__(self, method, url, status=None, errors=None, reason=None, retries=0, waited=0.0, transient=True):
@@ -145,11 +159,15 @@ class TelnyxError(Exception):
         return self.transient if self.status is None else self.status in RETRY_STATUSES
 
     def message(self):
-        """One line: method, path, status, every Telnyx error, retries."""
-        if self.status is None:
-            head = '%s %s: no HTTP answer (%s)' % (self.method, self.url, self.reason or 'transport error')
+        """One line: method, path (the full URL where it matters, see ``_explain``), status, every Telnyx error,
+        retries, and the hint that leads to the fix."""
+        where = getattr(self, 'full_url', None) or self.url
+        if self.status is None and getattr(self, 'refused', False):
+            head = '%s %s: connection refused' % (self.method, where)
+        elif self.status is None:
+            head = '%s %s: no HTTP answer (%s)' % (self.method, where, self.reason or 'transport error')
         else:
-            head = '%s %s: HTTP %s' % (self.method, self.url, self.status)
+            head = '%s %s: HTTP %s' % (self.method, where, self.status)
             parts = [self._format_error(err) for err in self.errors]
             if not parts and self.reason:
                 parts = [self.reason]
@@ -157,6 +175,8 @@ class TelnyxError(Exception):
                 head = '%s %s' % (head, '; '.join(parts))
         if self.retries:
             head = '%s (gave up after %d retries, %.1f s waited)' % (head, self.retries, self.waited)
+        if getattr(self, 'hint', None):
+            head = '%s - %s' % (head, self.hint)
         return head
 
     @staticmethod
@@ -310,10 +330,11 @@ class TelnyxClient:
 
     def __init__(self, api_key, api_url=DEFAULT_API_URL, validate_certs=True, timeout=30,
                  retry_timeout=60, max_rps=None, sleep=None, clock=None, session=None,
-                 pool_size=4, rand=None):
+                 pool_size=4, rand=None, key_source=None):
         if not api_key:
             raise ValueError('api_key is required')
         self._api_key = api_key
+        self.key_source = key_source  # where the key came from, for a 401/403 (see _explain); never the key
         self.api_url = (api_url or DEFAULT_API_URL).rstrip('/')
         self.validate_certs = validate_certs
         self.timeout = timeout
@@ -382,8 +403,9 @@ class TelnyxClient:
                 method, self.api_url + path, params=params, json=body, headers=self._headers,
                 timeout=self.timeout, verify=self.validate_certs)
         except _transport_errors() as exc:
-            reason = '%s: %s' % (type(exc).__name__, exc) if str(exc) else type(exc).__name__
-            return None, TelnyxError(method, path, None, reason=self.scrub(reason), transient=_is_transient(exc))
+            err = TelnyxError(method, path, None, reason=self.scrub(_short_reason(exc)), transient=_is_transient(exc))
+            err.refused = _refused(exc)
+            return None, err
         self._note_limits(response)
         return response, None
 
@@ -446,9 +468,9 @@ class TelnyxClient:
             unsafe = method == 'POST' and err.status != 429
             delay = None
             if retry and err.retryable and (find is not None or not unsafe):
-                delay = attempts.next_delay(response)
+                delay = _refused_delay(err, attempts, attempts.next_delay(response))
             if delay is None:
-                raise attempts.fail(err)
+                raise _explain(attempts.fail(err), self.api_url, self.key_source)
             attempts.wait(delay)
             if unsafe:
                 found = find()
@@ -527,6 +549,61 @@ class TelnyxClient:
         return [item for item in self.list(CONNECTION_PATHS[kind], params) if item.get('connection_name') == name]
 
 
+def _short_reason(exc):
+    """The reason of a transport error in a few words: requests wraps urllib3's (a pool, the URL, the object's
+    address ...); the innermost reason is what matters."""
+    inner = exc.args[0] if getattr(exc, 'args', None) else None
+    reason = getattr(inner, 'reason', None)
+    text = re.sub(r'<[^<>]*>: ', '', str(reason if reason is not None else exc))
+    text = ' '.join(text.split())
+    return '%s: %s' % (type(exc).__name__, text[:200]) if text else type(exc).__name__
+
+
+def _refused(exc):
+    """True when the connection was refused (nothing listens at the API URL's host and port)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, ConnectionRefusedError) or 'connection refused' in str(exc).lower():
+            return True
+        reason = getattr(exc, 'reason', None)
+        exc = reason if isinstance(reason, BaseException) else (exc.__cause__ or exc.__context__)
+    return False
+
+
+def _refused_delay(err, attempts, delay):
+    """``delay``, or None once a refused connection has been retried for ``REFUSED_RETRY_BUDGET`` seconds."""
+    if delay is not None and getattr(err, 'refused', False) and attempts.waited + delay > REFUSED_RETRY_BUDGET:
+        return None
+    return delay
+
+
+def _explain(err, api_url, key_source=None):
+    """``err`` with what leads to the fix: the full URL when the API URL itself may be wrong (no answer, 401, 403,
+    404), a hint for a refused connection, a 404 from an API URL without /v2, and a 401/403 (where the key came
+    from, never the key)."""
+    hints = []
+    if err.status is None or err.status in (401, 403, 404):
+        err.full_url = api_url + err.url
+    if getattr(err, 'refused', False):
+        hints.append('nothing listens there: check api_url (byoc_telnyx_api_url) and that the API or emulator runs')
+    if err.status == 404 and not api_url.endswith(API_VERSION_PATH):
+        hints.append('the API URL %s does not end in %s (Telnyx API v2: https://api.telnyx.com/v2; the emulator: '
+                     'http://127.0.0.1:<port>/v2)' % (api_url, API_VERSION_PATH))
+    if err.status in (401, 403):
+        hints.append('check the API key from %s' % (key_source or 'the api_key option'))
+    err.hint = '; '.join(hints) or None
+    err.args = (err.message(),)
+    return err
+
+
+def _key_source(params):
+    """Where the module's api_key came from: the TELNYX_API_KEY environment variable (its value is the key) or the
+    api_key option."""
+    env = os.environ.get('TELNYX_API_KEY')
+    return KEY_FROM_ENV if env and env == params.get('api_key') else KEY_FROM_OPTION
+
+
 def client_from_module(module, **kwargs):
     """A TelnyxClient from the shared options of an AnsibleModule (fails when requests is missing)."""
     ok, error = _load_requests()
@@ -539,4 +616,4 @@ def client_from_module(module, **kwargs):
         validate_certs=params.get('validate_certs', True),
         timeout=params.get('api_timeout') or 30,
         retry_timeout=params.get('rate_limit_retry_timeout', 60),
-        **kwargs)
+        **dict({'key_source': _key_source(params)}, **kwargs))

@@ -51,12 +51,27 @@ ENDPOINTS = {'credentials': '/credential_connections', 'ip': '/ip_connections', 
 RECORD_KINDS = {'credential_connection': 'credentials', 'ip_connection': 'ip', 'fqdn_connection': 'fqdn'}
 
 
+class _Module(AnsibleModule):
+    """AnsibleModule whose failure on an unsupported option starts with the closest supported name
+    (``_common.unsupported_problems``); Ansible's own message, which lists every supported name, follows."""
+
+    ready = False
+
+    def fail_json(self, msg, **kwargs):
+        validation = getattr(self, 'validation_result', None)
+        if not self.ready and validation is not None and validation.unsupported_parameters:
+            msg = '%s. %s' % ('; '.join(_common.unsupported_problems(validation)), msg)
+        super().fail_json(msg, **kwargs)
+
+
 def new_module(extra_spec, **kwargs):
     """AnsibleModule with the shared API options plus ``extra_spec``; check mode supported."""
     spec = copy.deepcopy(TELNYX_ARGUMENT_SPEC)
     spec.update(extra_spec)
     kwargs.setdefault('supports_check_mode', True)
-    return AnsibleModule(argument_spec=spec, **kwargs)
+    module = _Module(argument_spec=spec, **kwargs)
+    module.ready = True
+    return module
 
 
 def get_client(module):
@@ -499,7 +514,7 @@ def settings_argument_spec(scope):
     return spec
 
 
-class _SettingsModule(AnsibleModule):
+class _SettingsModule(_Module):
     """AnsibleModule that reports every invalid option at once: Ansible's own argument checks stop at the
     first error, so the table's rules are run as well and both lists are merged (each problem once).
 
@@ -519,8 +534,12 @@ class _SettingsModule(AnsibleModule):
                 alone = ArgumentSpecValidator({option: self.argument_spec[option]})
                 covered.update(alone.validate({option: self.params[option]}).error_messages)
             theirs = [m for m in validation.error_messages if m not in covered]
+            unsupported = _common.unsupported_problems(validation)
+            if unsupported:  # Ansible's one message about them (every supported name) after ours (the closest one)
+                theirs = unsupported + theirs
             kwargs['problems'] = theirs + ours
             msg = 'Invalid options: %s' % '; '.join(kwargs['problems'])
+            self.ready = True  # said in full: the base class adds nothing
         super().fail_json(msg, **kwargs)
 
 

@@ -22,6 +22,9 @@ Stable API (also used by ``sip_connections`` and the roles' validation filter):
   and never put in the body. With ``params['update_password'] == 'on_create'`` the password is not
   compared.
 * ``merge_nested(obj, body) -> dict``: ``body`` with nested objects completed from ``obj``.
+* ``canonical(scope, params) -> dict``: ``params`` with each alias (the vendor guide's spelling of a value, e.g.
+  ``SIP Info`` for ``SIP INFO``) replaced by its canonical value. ``validate``, ``to_api``, ``from_api`` and ``diff``
+  apply it first, and so does the write engine to each entry's options: an alias never shows as a change.
 * ``apply_patch(obj, body) -> dict``: ``obj`` with a request body merged in (what the API will hold).
 * ``conflicts(kind, obj) -> list[str]``: rules that span tabs, checked on the merged object
   (SRTP cannot be used with TLS).
@@ -30,8 +33,9 @@ Decisions: on IP/FQDN connections Telnyx's ``sip_subdomain_receive_settings`` ha
 value, so ``subdomain_calls: disabled`` applies to credentials only (on IP/FQDN, subdomain calls
 are off while no ``sip_subdomain`` is set). ``ip_auth_method`` applies to IP connections only (the
 FQDN field of the same name has another enum, credential-/ip-authentication); ``tech_prefix`` and
-``token`` apply to IP and FQDN. ``tech_prefix`` and ``p_charge_info`` share Telnyx's value
-``tech-prefixp-charge-info`` and so compare equal.
+``token`` apply to IP and FQDN. On IP connections Telnyx has one value for the guide's "Tech Prefix" and "P Charge
+Info", ``tech-prefixp-charge-info``: both options write it, so switching between them is no change at Telnyx (the SBC
+makes the difference). Value aliases (``Setting.aliases``) accept the vendor guide's spellings.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ from ansible_collections.byoc.carrier.plugins.module_utils._common import (
     TRANSPORTS,
     USERNAME_PATTERN,
     USERNAME_RULE,
+    yaml_trap,
 )
 
 SCOPES = ('connection', 'inbound', 'outbound')
@@ -219,8 +224,9 @@ class Setting:
 
     def __init__(self, option, type='str', paths=(), kinds=KINDS, choices=None, elements=None, rule=None,
                  values=None, kind_values=None, norm=None, no_log=False, sub=None, required=False, default=None,
-                 child=False, element_schema=None, clearable=False):
+                 child=False, element_schema=None, clearable=False, aliases=None):
         self.option = option
+        self.aliases = dict(aliases or {})  # value alias (the vendor guide's spelling) -> canonical value
         self.type = type
         self._paths = paths
         self.kinds = kinds
@@ -237,6 +243,12 @@ class Setting:
         self.default = default
         self.child = child
         self.element_schema = element_schema
+
+    def canonical(self, value):
+        """``value`` with an alias replaced by its canonical value (one this setting offers)."""
+        if isinstance(value, str) and self.aliases.get(value) in (self.choices or ()):
+            return self.aliases[value]
+        return value
 
     def paths(self, kind):
         paths = self._paths.get(kind, ()) if isinstance(self._paths, dict) else self._paths
@@ -357,6 +369,15 @@ def _fqdn_item():
 
 
 IP_FQDN = ('ip', 'fqdn')
+# Value aliases: the vendor guide's spelling (LivePerson's BYOC guide, "Configure SIP connection settings" and the tabs'
+# tables) or the other number format's spelling -> the canonical value. An alias is accepted wherever the value is and
+# normalised before anything is compared, so it never shows as drift.
+GUIDE_DTMF = {'SIP Info': 'SIP INFO'}
+GUIDE_ROUTING = {'Sequential': 'sequential', 'Round-Robin': 'round-robin'}
+GUIDE_SUBDOMAIN_CALLS = {'From Anyone': 'from_anyone'}
+GUIDE_RINGBACK = {'Default': 'default', 'Enable Instant Ringback': 'instant', 'Generate Ringback Tone': 'generate_tone'}
+DNIS_SPELLINGS = {'+E.164': '+e164', 'E.164': 'e164'}
+ANI_SPELLINGS = {'+e164': '+E.164', 'e164': 'E.164', '+e164-national': '+E.164-national', 'e164-national': 'E.164-national'}
 ENCRYPTED_MEDIA = Setting('encrypted_media', choices=['SRTP', 'none'],
                           paths={'credentials': ('encrypted_media',), 'ip': ('encrypted_media',),
                                  'fqdn': ('encrypted_media', 'outbound.encrypted_media')},
@@ -392,13 +413,15 @@ TABLE = {
         Setting('anchorsite', choices=list(ANCHORSITES), paths=('anchorsite_override',)),
         Setting('encode_contact_header', type='bool', paths=('encode_contact_header_enabled',)),
         Setting('comfort_noise', type='bool', paths=('default_on_hold_comfort_noise_enabled',)),
-        Setting('dtmf_type', choices=['RFC 2833', 'Inband', 'SIP INFO'], paths=('dtmf_type',)),
+        # the vendor guide writes "SIP Info"; Telnyx's API value is "SIP INFO"
+        Setting('dtmf_type', choices=['RFC 2833', 'Inband', 'SIP INFO'], paths=('dtmf_type',), aliases=GUIDE_DTMF),
         Setting('rtcp', type='dict', sub=[
             Setting('report_frequency', type='int', rule=_range(5, 3000), paths=('rtcp_settings.report_frequency_secs',)),
             Setting('port', choices=['rtp+1', 'rtcp-mux'], paths=('rtcp_settings.port',)),
             Setting('capture', type='bool', paths=('rtcp_settings.capture_enabled',)),
         ]),
-        Setting('routing_method', choices=['sequential', 'round-robin'], paths=('inbound.default_routing_method',), kinds=IP_FQDN),
+        Setting('routing_method', choices=['sequential', 'round-robin'], paths=('inbound.default_routing_method',), kinds=IP_FQDN,
+                aliases=GUIDE_ROUTING),
         Setting('ips', type='list', elements='dict', kinds=('ip',), paths=('ips',), child=True, norm=_norm_ips,
                 element_schema=_ip_item, rule=_non_empty),
         Setting('fqdns', type='list', elements='dict', kinds=('fqdn',), paths=('fqdns',), child=True, norm=_norm_fqdns,
@@ -416,19 +439,24 @@ TABLE = {
         Setting('tags', type='list', elements='str', paths=('tags',), norm=_norm_tags),
     ],
     'inbound': [
-        Setting('dnis_number_format', choices=['+e164', 'e164', 'national', 'sip_username'], paths=('inbound.dnis_number_format',)),
+        # Telnyx spells the two formats differently (+e164 / +E.164); each accepts the other's spelling
+        Setting('dnis_number_format', choices=['+e164', 'e164', 'national', 'sip_username'], paths=('inbound.dnis_number_format',),
+                aliases=DNIS_SPELLINGS),
         Setting('ani_number_format', choices=['+E.164', 'E.164', '+E.164-national', 'E.164-national'],
-                paths=('inbound.ani_number_format',)),
+                paths=('inbound.ani_number_format',), aliases=ANI_SPELLINGS),
         _timeout('no_ringback_timeout', 'timeout_1xx_secs', 120),
         _timeout('no_answer_timeout', 'timeout_2xx_secs', 600),
         Setting('subdomain_calls', choices=['disabled', 'internal', 'from_anyone'],
                 paths={'credentials': ('sip_uri_calling_preference',), 'ip': ('inbound.sip_subdomain_receive_settings',),
                        'fqdn': ('inbound.sip_subdomain_receive_settings',)},
                 values={'internal': ('only_my_connections',), 'from_anyone': ('from_anyone',)},
-                kind_values={'credentials': {'disabled': ('disabled',), 'internal': ('internal',), 'from_anyone': ('unrestricted',)}}),
+                kind_values={'credentials': {'disabled': ('disabled',), 'internal': ('internal',), 'from_anyone': ('unrestricted',)}},
+                aliases=GUIDE_SUBDOMAIN_CALLS),
         ENCRYPTED_MEDIA,
+        # the guide's "Enable Instant Ringback" on the Inbound tab has no field in Telnyx's API v2 (inbound holds only
+        # generate_ringback_tone): not offered here; outbound.ringback instant is the Outbound tab's
         Setting('ringback', choices=['default', 'generate_tone'], paths=('inbound.generate_ringback_tone',),
-                values={'default': (False,), 'generate_tone': (True,)}),
+                values={'default': (False,), 'generate_tone': (True,)}, aliases=GUIDE_RINGBACK),
         Setting('codecs', type='list', elements='str', choices=['G711U', 'G711A'], paths=('inbound.codecs',),
                 norm=_norm_codecs, rule=_all(_non_empty, _unique)),
         Setting('compact_headers', type='bool', paths=('inbound.sip_compact_headers_enabled',)),
@@ -446,7 +474,7 @@ TABLE = {
         ENCRYPTED_MEDIA,
         Setting('ringback', choices=['default', 'instant', 'generate_tone'],
                 paths=('outbound.instant_ringback_enabled', 'outbound.generate_ringback_tone'),
-                values={'default': (False, False), 'instant': (True, False), 'generate_tone': (False, True)}),
+                values={'default': (False, False), 'instant': (True, False), 'generate_tone': (False, True)}, aliases=GUIDE_RINGBACK),
         Setting('outbound_voice_profile', paths=('outbound.outbound_voice_profile_id',), rule=_length(1, 255)),
         _channel_limit('outbound'),
     ],
@@ -534,7 +562,7 @@ _SUBSPECS = {
 def _spec(setting):
     spec = {'type': setting.type}
     if setting.choices and setting.type != 'list':
-        spec['choices'] = list(setting.choices)
+        spec['choices'] = list(setting.choices) + [a for a in setting.aliases if setting.aliases[a] in setting.choices]
     if setting.type == 'list':
         spec['elements'] = setting.elements
         if setting.choices:
@@ -581,12 +609,24 @@ def _schema(scope):
     return _SCHEMAS[scope]
 
 
-def _problems(schema, params):
+def _problems(schema, params, scope=None):
     try:
         schema(params)
     except vol.MultipleInvalid as err:
-        return sorted(set('%s: %s' % (_format_path(e.path), e.error_message) for e in err.errors))
+        return sorted(set('%s: %s' % (_format_path(e.path), _typed_hint(scope, params, e.path, e.error_message)) for e in err.errors))
     return []
+
+
+def _typed_hint(scope, params, path, message):
+    """``message`` with a "quote it" hint when a string option got a value YAML typed (an unquoted ``0123`` is the
+    number 123, an unquoted ``on``/``no`` a boolean): see ``_common.yaml_trap``."""
+    setting = next((s for s in settings(scope) if path and s.option == path[0]), None) if scope else None
+    if setting is None or len(path) > 2 or 'str' not in (setting.type, setting.elements):
+        return message
+    value = params.get(path[0])
+    if len(path) == 2:
+        value = value[path[1]] if isinstance(value, list) and isinstance(path[1], int) and path[1] < len(value) else None
+    return yaml_trap(value, message)
 
 
 def _cross_rules(params, kind):
@@ -610,11 +650,21 @@ def _cross_rules(params, kind):
     return problems
 
 
+def canonical(scope, params):
+    """A copy of ``params`` with each alias of a value (``Setting.aliases``) replaced by the canonical value."""
+    out = dict(params)
+    for setting in settings(scope):
+        if setting.aliases and out.get(setting.option) is not None:
+            out[setting.option] = setting.canonical(out[setting.option])
+    return out
+
+
 def validate(scope, kind, params):
     """Every problem of ``params`` for the scope (and kind, when known), each naming its option."""
     if not HAS_VOLUPTUOUS:
         return ['the voluptuous Python library is required to validate options']
-    problems = _problems(_schema(scope), params)
+    params = canonical(scope, params)
+    problems = _problems(_schema(scope), params, scope)
     if kind is not None:
         if kind not in KINDS:
             return problems + ['type: must be one of %s, got %r' % (', '.join(KINDS), kind)]
@@ -661,6 +711,7 @@ def _fields(scope, kind, params):
 
 def to_api(scope, kind, params):
     """The nested request body holding the set options (child resources excluded)."""
+    params = canonical(scope, params)
     body = {}
     for setting, value, dummy in _fields(scope, kind, params):
         if setting.child:
@@ -685,6 +736,7 @@ def _child_value(setting, value):
 
 def from_api(scope, kind, obj, params=None):
     """Normalised option view of an API object: the options set in params, or all of the kind."""
+    params = None if params is None else canonical(scope, params)
     view = {}
     for setting in settings(scope):
         if kind not in setting.kinds or (params is not None and not _is_set(params, setting)):
@@ -715,6 +767,7 @@ def apply_patch(obj, body):
 
 def diff(scope, kind, params, obj):
     """(changed options, PATCH body): only what differs, nested objects whole and merged with obj."""
+    params = canonical(scope, params)
     changed = []
     body = {}
     for setting, value, parent in _fields(scope, kind, params):

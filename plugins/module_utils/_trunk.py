@@ -24,6 +24,7 @@ Stable API:
 * ``port_clashes(trunks)``, ``listen_port_clashes(trunks, listen_port) -> list[(name, rule)]``: ports two trunks of one
   SBC both take; a TLS port (sbc_port + 1) that is the SBC's ``sbc_listen_port``.
 * ``trunk_problems(trunk) -> list[(field, rule)]``: all of the above, plus numbers and unknown keys.
+* ``unknown_keys(trunk) -> list[(field, rule)]``: the keys nobody knows, each with the closest known name.
 * ``entry(trunk, region, extra_tags=()) -> dict``: the ``sip_connections`` entry of a trunk.
 * ``is_present(trunk) -> bool``: the trunk is to exist (``state`` missing or ``present``); a trunk to delete is on
   neither side.
@@ -33,7 +34,7 @@ Stable API:
 from __future__ import annotations
 
 from ansible_collections.byoc.carrier.plugins.module_utils import _common, _settings
-from ansible_collections.byoc.carrier.plugins.module_utils._common import E164, E164_RULE, SRTP_RULE
+from ansible_collections.byoc.carrier.plugins.module_utils._common import E164, E164_RULE, SRTP_RULE, unknown_option, yaml_trap
 
 KINDS = _settings.KINDS
 REGIONS = _common.REGIONS
@@ -197,6 +198,27 @@ def _split(trunk):
     return dict((k, v) for k, v in conn.items() if v is not None), tabs[0], tabs[1]
 
 
+def unknown_keys(trunk):
+    """(field, rule) for each key of a trunk, and of its inbound/outbound, that the model does not know, with the
+    closest known name (``_common.unknown_option``). A key known at another level (``codecs`` at the top,
+    ``dtmf_type`` under ``inbound``) is pointed there. Other ``sbc_*`` keys are left to the SBC side, unless close to
+    one of ``SBC_KEYS`` (``sbc_prot``)."""
+    out = []
+    top = TRUNK_KEYS + SBC_KEYS + CONNECTION_OPTIONS
+    levels = [('at the top level of the trunk', top)] + [('under %s:' % s, SCOPE_OPTIONS[s]) for s in ('inbound', 'outbound')]
+    for prefix, known in [('', top)] + [(s + '.', SCOPE_OPTIONS[s]) for s in ('inbound', 'outbound')]:
+        tab = trunk if not prefix else trunk.get(prefix[:-1])
+        for key in sorted(str(k) for k in (tab if isinstance(tab, dict) else {}) if k not in known):
+            if not prefix and key.startswith('sbc_') and _common.closest(key[4:], [k[4:] for k in SBC_KEYS]) is None:
+                continue  # the SBC's own notes (sbc_*) pass through; a near miss of sbc_port/sbc_transport does not
+            elsewhere = [where for where, options in levels if options is not known and key in options]
+            if elsewhere:
+                out.append((prefix + key, "unknown option '%s' here (it belongs %s)" % (key, ' or '.join(elsewhere))))
+            else:
+                out.append((prefix + key, unknown_option(key, known)))
+    return out
+
+
 def trunk_problems(trunk, require_sbc_port=True):
     """Every problem of one trunk as (field, rule), fields as the inventory spells them."""
     out = []
@@ -208,22 +230,18 @@ def trunk_problems(trunk, require_sbc_port=True):
         kind = None
     if trunk.get('state', 'present') not in STATES:
         out.append(('state', 'must be present or absent'))
-    known = set(TRUNK_KEYS + SBC_KEYS + CONNECTION_OPTIONS)
-    for key in sorted(k for k in trunk if k not in known and not str(k).startswith('sbc_')):
-        out.append((str(key), 'unknown option (a typo?)'))
+    out.extend(unknown_keys(trunk))
     for scope in ('inbound', 'outbound'):
         tab = trunk.get(scope)
         if tab is not None and not isinstance(tab, dict):
             out.append((scope, 'must be a mapping'))
-        for key in sorted(k for k in (tab if isinstance(tab, dict) else {}) if k not in SCOPE_OPTIONS[scope]):
-            out.append(('%s.%s' % (scope, key), 'unknown option (a typo?)'))
     numbers = trunk.get('numbers') or []
     if not isinstance(numbers, list):
         out.append(('numbers', 'must be a list of E.164 numbers'))
         numbers = []
     for index, number in enumerate(numbers):
         if not isinstance(number, str) or not E164.match(number):
-            out.append(('numbers.%d' % index, 'must be an E.164 number (%s) such as +4930123456' % E164_RULE))
+            out.append(('numbers.%d' % index, yaml_trap(number, 'must be an E.164 number (%s) such as +4930123456' % E164_RULE)))
     if trunk.get('state', 'present') == 'absent':
         return out
     conn, inbound, outbound = _split(trunk)

@@ -107,8 +107,10 @@ options:
   dtmf_type:
     description:
       - DTMF type (C(dtmf_type)).
+      - V(SIP Info), the vendor guide's spelling, is accepted as V(SIP INFO) (Telnyx's value) - the same setting, never
+        shown as a change.
     type: str
-    choices: ['RFC 2833', 'Inband', 'SIP INFO']
+    choices: ['RFC 2833', 'Inband', 'SIP INFO', 'SIP Info']
   rtcp:
     description:
       - RTCP settings (C(rtcp_settings)); only the sub-options set are compared.
@@ -130,8 +132,9 @@ options:
   routing_method:
     description:
       - How calls are spread over the addresses (C(inbound.default_routing_method)). IP and FQDN connections only.
+      - The vendor guide's V(Sequential) and V(Round-Robin) are accepted as V(sequential) and V(round-robin).
     type: str
-    choices: [sequential, round-robin]
+    choices: [sequential, round-robin, Sequential, Round-Robin]
   ips:
     description:
       - The addresses of an IP connection, in priority order (IP connections only).
@@ -176,8 +179,11 @@ options:
   ip_auth_method:
     description:
       - Expert IP authentication (IP and FQDN connections).
-      - On IP connections C(outbound.ip_authentication_method); V(tech_prefix) and V(p_charge_info) are one Telnyx
-        value, C(tech-prefixp-charge-info), so they compare equal; V(token) is C(token) (the C(X-Telnyx-Token) header).
+      - On IP connections C(outbound.ip_authentication_method). Telnyx's API has one value for the guide's
+        "Tech Prefix" and "P Charge Info", C(tech-prefixp-charge-info), and accepts either on such a connection.
+        V(tech_prefix) and V(p_charge_info) both write it, so changing one to the other changes nothing at Telnyx
+        (no write, no drift); the difference is what the sbc role sends (the 4-digit O(tech_prefix) before the number, or
+        the first of the trunk's numbers in C(P-Charge-Info)). V(token) is C(token) (the C(X-Telnyx-Token) header).
       - On FQDN connections C(ip_authentication_method) of C(fqdn_authentication) (V(token) or V(p_charge_info) =
         C(p-charge-info), with C(fqdn_outbound_authentication=ip-authentication)); not with O(username)/O(password).
     type: str

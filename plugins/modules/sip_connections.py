@@ -131,9 +131,9 @@ options:
         description: Comfort noise on hold (C(default_on_hold_comfort_noise_enabled)).
         type: bool
       dtmf_type:
-        description: C(dtmf_type).
+        description: C(dtmf_type); V(SIP Info) (the vendor guide's spelling) is V(SIP INFO).
         type: str
-        choices: [RFC 2833, Inband, SIP INFO]
+        choices: [RFC 2833, Inband, SIP INFO, SIP Info]
       rtcp:
         description: RTCP settings (C(rtcp_settings)).
         type: dict
@@ -149,9 +149,9 @@ options:
             description: C(capture_enabled).
             type: bool
       routing_method:
-        description: IP and FQDN connections only (C(inbound.default_routing_method)).
+        description: IP and FQDN connections only (C(inbound.default_routing_method)); the guide's V(Sequential), V(Round-Robin) accepted.
         type: str
-        choices: [sequential, round-robin]
+        choices: [sequential, round-robin, Sequential, Round-Robin]
       ips:
         description:
           - IP connections only; the addresses in priority order (the first three become the default
@@ -211,13 +211,13 @@ options:
         type: dict
         suboptions:
           dnis_number_format:
-            description: C(inbound.dnis_number_format).
+            description: C(inbound.dnis_number_format); V(+E.164) is V(+e164), V(E.164) is V(e164).
             type: str
-            choices: [+e164, e164, national, sip_username]
+            choices: [+e164, e164, national, sip_username, +E.164, E.164]
           ani_number_format:
-            description: C(inbound.ani_number_format).
+            description: C(inbound.ani_number_format); V(+e164) is V(+E.164), and so on.
             type: str
-            choices: [+E.164, E.164, +E.164-national, E.164-national]
+            choices: [+E.164, E.164, +E.164-national, E.164-national, +e164, e164, +e164-national, e164-national]
           no_ringback_timeout:
             description: No ringback timeout in seconds, 1 to 120 (C(inbound.timeout_1xx_secs)).
             type: int
@@ -225,9 +225,9 @@ options:
             description: No answer timeout in seconds, 1 to 600 (C(inbound.timeout_2xx_secs)).
             type: int
           subdomain_calls:
-            description: Who may call the SIP subdomain; V(disabled) exists on credentials connections only.
+            description: Who may call the SIP subdomain; V(disabled) exists on credentials connections only; V(From Anyone) is V(from_anyone).
             type: str
-            choices: [disabled, internal, from_anyone]
+            choices: [disabled, internal, from_anyone, From Anyone]
           encrypted_media:
             description:
               - C(encrypted_media); must not differ from O(connections[].outbound.encrypted_media);
@@ -235,9 +235,9 @@ options:
             type: str
             choices: [SRTP, none]
           ringback:
-            description: V(generate_tone) sets C(inbound.generate_ringback_tone).
+            description: V(generate_tone) sets C(inbound.generate_ringback_tone); the guide's "Enable Instant Ringback" has no Inbound field at Telnyx.
             type: str
-            choices: [default, generate_tone]
+            choices: [default, generate_tone, Default, Generate Ringback Tone]
           codecs:
             description: C(inbound.codecs) in priority order.
             type: list
@@ -251,7 +251,7 @@ options:
             type: str
             choices: [UDP, TCP, TLS]
           sip_region:
-            description: IP and FQDN connections only (C(inbound.sip_region)).
+            description: IP and FQDN connections only (C(inbound.sip_region)); Telnyx has no Canada region (choose V(US)).
             type: str
             choices: [US, Europe, Australia]
           sip_subdomain:
@@ -281,9 +281,9 @@ options:
             type: str
             choices: [SRTP, none]
           ringback:
-            description: C(outbound.instant_ringback_enabled) and C(outbound.generate_ringback_tone).
+            description: C(outbound.instant_ringback_enabled) and C(outbound.generate_ringback_tone); the guide's words accepted.
             type: str
-            choices: [default, instant, generate_tone]
+            choices: [default, instant, generate_tone, Default, Enable Instant Ringback, Generate Ringback Tone]
           outbound_voice_profile:
             description:
               - Name or id of an existing outbound voice profile (C(outbound.outbound_voice_profile_id)).

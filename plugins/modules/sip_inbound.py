@@ -28,13 +28,17 @@ options:
   dnis_number_format:
     description:
       - Format of the called number (DNIS) sent to you (C(inbound.dnis_number_format)).
+      - Telnyx spells this format V(+e164) and the caller's one (O(ani_number_format)) V(+E.164); either spelling is
+        accepted here (V(+E.164) is V(+e164), V(E.164) is V(e164)) and normalised before comparing.
     type: str
-    choices: [+e164, e164, national, sip_username]
+    choices: [+e164, e164, national, sip_username, +E.164, E.164]
   ani_number_format:
     description:
       - Format of the caller's number (ANI) sent to you (C(inbound.ani_number_format)).
+      - Either spelling is accepted, as for O(dnis_number_format) (V(+e164) is V(+E.164), V(e164-national) is
+        V(E.164-national), ...) and normalised before comparing.
     type: str
-    choices: [+E.164, E.164, +E.164-national, E.164-national]
+    choices: [+E.164, E.164, +E.164-national, E.164-national, +e164, e164, +e164-national, e164-national]
   no_ringback_timeout:
     description:
       - No Ringback Timeout, 1 to 120 seconds (C(inbound.timeout_1xx_secs); FQDN also C(outbound.timeout_1xx_secs)).
@@ -50,8 +54,9 @@ options:
       - IP and FQDN connections use C(inbound.sip_subdomain_receive_settings) (V(internal) = C(only_my_connections),
         V(from_anyone)); Telnyx has no disabled value there, so V(disabled) fails on them (subdomain calls stay off
         while no O(sip_subdomain) is set).
+      - The vendor guide's V(From Anyone) is accepted as V(from_anyone).
     type: str
-    choices: [disabled, internal, from_anyone]
+    choices: [disabled, internal, from_anyone, From Anyone]
   encrypted_media:
     description:
       - V(SRTP) or V(none) (C(encrypted_media); FQDN also C(outbound.encrypted_media), always written with the same value).
@@ -65,8 +70,11 @@ options:
   ringback:
     description:
       - V(default) passes ringback through; V(generate_tone) answers with 183 and a generated tone (C(inbound.generate_ringback_tone)).
+      - The vendor guide's V(Default) and V(Generate Ringback Tone) are accepted. Its third Inbound choice, "Enable Instant
+        Ringback", is not offered - Telnyx's API v2 has no such field on the Inbound side (only C(generate_ringback_tone));
+        instant ringback exists on the Outbound tab, O(byoc.carrier.sip_outbound#module:ringback=instant).
     type: str
-    choices: [default, generate_tone]
+    choices: [default, generate_tone, Default, Generate Ringback Tone]
   codecs:
     description:
       - Offered codecs in priority order (C(inbound.codecs)); the guide allows G711U and G711A only.
@@ -84,7 +92,9 @@ options:
     choices: [UDP, TCP, TLS]
   sip_region:
     description:
-      - SIP region (C(inbound.sip_region)). IP and FQDN connections only.
+      - SIP region (C(inbound.sip_region)), where Telnyx sends inbound calls from. IP and FQDN connections only.
+      - There is no Canada value - Telnyx's API v2 offers US, Europe and Australia only (its C(sip_region) enum). For a
+        Canadian (C(ca)) trunk choose V(US), the closest region.
     type: str
     choices: [US, Europe, Australia]
   sip_subdomain:

@@ -53,8 +53,10 @@ options:
     description:
       - V(default) passes ringback through, V(instant) sends 180 at once (C(outbound.instant_ringback_enabled)),
         V(generate_tone) sends 183 with a generated tone (C(outbound.generate_ringback_tone)).
+      - The vendor guide's V(Default), V(Enable Instant Ringback) and V(Generate Ringback Tone) are accepted as
+        V(default), V(instant) and V(generate_tone).
     type: str
-    choices: [default, instant, generate_tone]
+    choices: [default, instant, generate_tone, Default, Enable Instant Ringback, Generate Ringback Tone]
   outbound_voice_profile:
     description:
       - Name or id of the outbound voice profile (C(outbound.outbound_voice_profile_id)). A name is looked up exactly

@@ -224,7 +224,8 @@ def test_06_teardown_needs_the_confirmation_then_removes_what_the_inventory_decl
     status, body, _h = emulator.call('GET', '/phone_numbers?filter[phone_number]=%2B4930123456')
     assert status == 200 and not body['data'][0].get('connection_id')
     sheet = open(os.path.join(reports(env), 'handoff-eu-demo.md'), encoding='utf-8').read()
-    assert '| initech-eu-demo-cred | credentials | (not created yet) | initecheudemo@sip.telnyx.eu | +4930123456, +49301234560 | absent |' in sheet
+    assert '| initech-eu-demo-cred | credentials | deleted | - | +4930123456, +49301234560 | deleted |' in sheet
+    assert '(not created yet)' not in sheet
     rc, out, recap = run_playbook('teardown', env, '--limit', EU, '-e', 'byoc_teardown_confirm=demo')
     assert rc == 0 and recap[EU]['changed'] == 0, out
 

@@ -370,8 +370,9 @@ def test_transport_error_has_no_status_and_names_the_reason(api):
     with pytest.raises(TelnyxError) as info:
         api.client(retry_timeout=0).get('/ips/1')
     assert info.value.status is None and info.value.errors == []
-    assert str(info.value) == ('GET /ips/1: no HTTP answer (ConnectionError: Failed to establish a new connection: '
-                               'Connection refused)')
+    assert str(info.value) == ('GET https://api.telnyx.test/v2/ips/1: connection refused - nothing listens there: check api_url '
+                               '(byoc_telnyx_api_url) and that the API or emulator runs')
+    assert info.value.refused is True and info.value.reason == 'ConnectionError: Failed to establish a new connection: Connection refused'
 
 
 def test_success_that_is_not_json_is_an_error(api):
@@ -385,7 +386,8 @@ def test_wrong_key_gives_authentication_error(api):
     client = TelnyxClient('wrong-key-0000', api_url=api.url, session=api, sleep=api.sleep, clock=api.clock)
     with pytest.raises(TelnyxError) as info:
         client.get('/ips/1')
-    assert str(info.value) == 'GET /ips/1: HTTP 401 [10009] Authentication failed: Could not understand the provided credentials.'
+    assert str(info.value) == ('GET https://api.telnyx.test/v2/ips/1: HTTP 401 [10009] Authentication failed: Could not understand '
+                               'the provided credentials. - check the API key from the api_key option')
 
 
 def test_api_key_never_appears_in_errors_or_reprs(api):
@@ -724,7 +726,9 @@ def test_real_timeout_and_refused_are_transport_errors(loopback):
     refused = TelnyxClient('loop-key-0123456789', api_url='http://127.0.0.1:%d/v2' % free_port, retry_timeout=0)
     with pytest.raises(TelnyxError) as info:
         refused.get('/ips/3')
-    assert info.value.status is None and str(info.value).startswith('GET /ips/3: no HTTP answer (ConnectionError')
+    assert info.value.status is None and str(info.value) == (
+        'GET http://127.0.0.1:%d/v2/ips/3: connection refused - nothing listens there: check api_url (byoc_telnyx_api_url) '
+        'and that the API or emulator runs' % free_port)
     assert 'loop-key' not in str(info.value)
 
 

@@ -230,5 +230,6 @@ def test_a_failure_after_the_create_reports_the_created_profile_as_a_change(api)
     echo(api, 'POST', '/outbound_voice_profiles')
     api.add('GET', '/outbound_voice_profiles', status=403, json={'errors': [{'code': '10010', 'title': 'Forbidden'}]}, params=LISTING)
     result = run(api)
-    assert result['failed'] is True and result['msg'].startswith('GET /outbound_voice_profiles: HTTP 403')
+    assert result['failed'] is True
+    assert result['msg'].startswith('GET https://api.telnyx.test/v2/outbound_voice_profiles: HTTP 403 [10010] Forbidden - check the API key from ')
     assert (result['changed'], result['id']) == (True, '42')

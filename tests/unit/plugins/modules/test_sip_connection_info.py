@@ -124,5 +124,7 @@ def test_api_error_is_reported_without_the_key(api):
     api.add_error('GET', '/credential_connections', 401)
     result = run(api, type='credentials')
     assert result['failed']
-    assert result['msg'].startswith('GET /credential_connections: HTTP 401 [10009] Authentication failed')
+    assert result['msg'].startswith('GET https://api.telnyx.test/v2/credential_connections: HTTP 401 [10009] Authentication failed')
+    assert result['msg'].endswith(' - check the API key from the api_key option (the roles set it from cpaas_api_key, '
+                                  'by default the vault variable byoc_telnyx_api_key)')
     api.assert_secret_absent(result)

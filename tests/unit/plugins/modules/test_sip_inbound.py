@@ -117,9 +117,18 @@ def test_invalid_values_fail_before_any_request(api):
 def test_ansible_argument_errors_are_merged_with_the_table_rules(api):
     result = run_module(sip_inbound, api.module_args(connection='acme-1', transport='SCTP', no_answer_timeout=900, bogus=1))
     assert result['failed'] and api.calls == []
-    assert result['problems'][0].startswith('bogus. Supported parameters include: ')
-    assert result['problems'][1:] == ['no_answer_timeout: must be between 1 and 600, got 900',
+    assert result['problems'][0] == "bogus: unknown option 'bogus' (not a byoc.carrier option: check its spelling)"
+    assert result['problems'][1].startswith('bogus. Supported parameters include: ')
+    assert result['problems'][2:] == ['no_answer_timeout: must be between 1 and 600, got 900',
                                       "transport: must be one of 'UDP', 'TCP', 'TLS'"]
+
+
+def test_a_misspelt_option_is_named_with_the_closest_one(api):
+    result = run_module(sip_inbound, api.module_args(connection='acme-1', dnis_numbr_format='+e164'))
+    assert result['failed'] and api.calls == []
+    assert result['problems'][0] == "dnis_numbr_format: unknown option 'dnis_numbr_format' (did you mean 'dnis_number_format'?)"
+    assert result['msg'].startswith("Invalid options: dnis_numbr_format: unknown option 'dnis_numbr_format' (did you mean "
+                                    "'dnis_number_format'?); dnis_numbr_format. Supported parameters include: ")
 
 
 def test_srtp_with_existing_udp_transport_fails_before_writing(api):
