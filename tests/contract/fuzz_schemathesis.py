@@ -55,7 +55,8 @@ def test_schemathesis_finds_nothing_within_its_bound(tmp_path):
                '-H', 'Authorization: Bearer ' + KEY]
     with running_emulator(api_key=KEY) as emu:
         started = time.monotonic()
-        done = subprocess.run(command + ['--url', emu.url], capture_output=True, text=True, timeout=BUDGET_SECONDS + 60, check=False)
+        done = subprocess.run(command + ['--url', emu.url], capture_output=True, text=True, timeout=BUDGET_SECONDS + 60, check=False,
+                              cwd=str(tmp_path))
         seconds = time.monotonic() - started
         stats = emu.stats()
     output = done.stdout + done.stderr
