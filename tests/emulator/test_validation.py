@@ -141,8 +141,9 @@ def test_unknown_fields_are_ignored_not_stored_and_listed_in_stats(api):
     fqdn = api.create('/fqdn_connections', {'connection_name': 'f', 'user_name': 'acme1', 'password': 'secret-pass'})
     assert fqdn['user_name'] is None and fqdn['password'] is None
     api.call('PATCH', '/fqdn_connections/' + fqdn['id'], {'transport_protocol': 'TCP', 'nonsense': 1})
-    assert api.call('GET', api.root + '/_emulator/ignored', headers={})[1] == {'POST /credential_connections': ['/bogus', '/inbound/unknown_knob'],
-                                             'POST /fqdn_connections': ['/user_name', '/password'], 'PATCH /fqdn_connections/{id}': ['/nonsense']}
+    ignored = api.call('GET', api.root + '/_emulator/ignored', headers={})[1]
+    assert ignored == {'POST /credential_connections': ['/bogus', '/inbound/unknown_knob'], 'POST /fqdn_connections': ['/user_name', '/password'],
+                       'PATCH /fqdn_connections/{id}': ['/nonsense']}
     api.reset()
     assert api.call('GET', api.root + '/_emulator/ignored', headers={})[1] == {}
 
@@ -178,8 +179,8 @@ def test_uniqueness_rules_across_connections(api):
 
 def test_what_the_collection_sends_to_clear_a_field_is_taken(api):
     """Empty strings clear localization, ani_override, tech_prefix and the token (no token with token authentication)."""
-    conn = api.create('/ip_connections', {'connection_name': 'clear', 'outbound': {'localization': 'DE', 'ani_override': '+4930123456',
-                                                                                    'tech_prefix': '1234'}})
+    outbound = {'localization': 'DE', 'ani_override': '+4930123456', 'tech_prefix': '1234'}
+    conn = api.create('/ip_connections', {'connection_name': 'clear', 'outbound': outbound})
     reply = api.call('PATCH', '/ip_connections/' + conn['id'], {'outbound': {'localization': '', 'ani_override': '', 'tech_prefix': '',
                                                                              'ip_authentication_token': ''}})
     assert reply[0] == 200, reply
@@ -194,7 +195,8 @@ def test_non_json_content_type_is_415_and_405_names_the_allowed_methods(api):
     status, reply, _headers = api.call('POST', '/ip_connections', {'connection_name': 'plain'}, headers=headers)
     assert status == 415 and reply['errors'][0]['title'] == 'Unsupported Media Type' and 'text/plain' in reply['errors'][0]['detail']
     assert api.call('GET', '/ip_connections')[1]['meta']['total_results'] == 0
-    assert api.call('POST', '/ip_connections', {'connection_name': 'json'}, headers=dict(api.headers, **{'Content-Type': 'application/json; charset=utf-8'}))[0] == 201
+    charset = dict(api.headers, **{'Content-Type': 'application/json; charset=utf-8'})
+    assert api.call('POST', '/ip_connections', {'connection_name': 'json'}, headers=charset)[0] == 201
     status, reply, headers = api.call('PUT', '/ip_connections', {'connection_name': 'put'})
     assert status == 405 and headers['allow'] == 'GET, POST'
     status, reply, headers = api.call('POST', '/ips/1', {'ip_address': '192.0.2.1'})

@@ -286,6 +286,7 @@ def create_app(config=None):
         Route('/_emulator/barrier', emulator.barrier_endpoint, methods=['GET', 'POST']),
         Route('/v2/{rest:path}', emulator.v2, methods=['GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS', 'TRACE']),
     ]
+
     async def not_found(_request, _exc):
         """A path no route matches (e.g. one with a newline in it): Telnyx's JSON 404, not Starlette's text."""
         return answer(404, {'errors': [error('10005', 'Resource not found', 'The requested resource or URL could not be found.', pointer='/')]})
