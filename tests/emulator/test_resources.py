@@ -216,3 +216,19 @@ def test_a_deleted_ip_cannot_be_named_again(api):
     assert api.call('GET', '/ip_connections/' + conn['id'])[1]['data']['inbound']['default_secondary_ip_id'] is None
     status, reply, _headers = api.call('PATCH', '/ip_connections/' + conn['id'], {'inbound': inbound})
     assert status == 422 and reply['errors'][0]['source']['pointer'] == '/inbound/default_secondary_ip_id'
+
+
+@pytest.mark.parametrize('path,body', [('/credential_connections', CRED), ('/ip_connections', {'connection_name': 'echo-ip'}),
+                                       ('/fqdn_connections', {'connection_name': 'echo-fqdn'})])
+def test_what_a_client_reads_it_can_send_back(api, path, body):
+    """Replies carry nulls for unset fields; a client that PATCHes the sub-objects it read (as the collection does) is not refused."""
+    conn = api.create(path, body)
+    assert None in conn['inbound'].values() and None in conn['outbound'].values()
+    echo = dict((key, conn[key]) for key in ('inbound', 'outbound', 'rtcp_settings', 'webhook_event_url', 'tags'))
+    status, reply, _headers = api.call('PATCH', path + '/' + conn['id'], echo)
+    assert status == 200, reply
+    assert reply['data']['inbound'] == conn['inbound'] and reply['data']['outbound'] == conn['outbound']
+    ovp = api.create('/outbound_voice_profiles', {'name': 'echo-ovp'}, status=200)
+    status, reply, _headers = api.call('PATCH', '/outbound_voice_profiles/' + ovp['id'], {'name': 'echo-ovp', 'call_recording': ovp['call_recording'],
+                                                                                        'calling_window': ovp['calling_window']})
+    assert status == 200 and reply['data']['call_recording'] == ovp['call_recording']
