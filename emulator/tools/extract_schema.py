@@ -8,8 +8,10 @@ Usage: extract_schema.py [SUBSET_JSON] [OUTPUT_JSON]
   OUTPUT_JSON  default: emulator/src/telnyx_emulator/schema.json
 
 Every request body of the subset's operations is written with its $refs inlined and the prose
-(description, example, title) removed, keyed by "METHOD /path". The output records its provenance
-(the source file's sha256 and the spec commit), so the emulator works without ../shared.
+(description, example, title) removed, keyed by "METHOD /path". Under "fields", the field names of each
+resource's reply (``data`` of GET /<resource>/{id}, nested objects as nested dicts, each leaf the reply
+schema's default or null): the emulator serves every one of them, that value when unset. The output records its provenance (the source
+file's sha256 and the spec commit), so the emulator works without ../shared.
 """
 from __future__ import annotations
 
@@ -49,6 +51,27 @@ def extract(spec):
     return requests
 
 
+def skeleton(schema):
+    """{field: default, null or nested skeleton} of an inlined object schema (allOf parts merged)."""
+    result = {}
+    for part in schema.get('allOf', ()):
+        result.update(skeleton(part))
+    for name, prop in schema.get('properties', {}).items():
+        nested = skeleton(prop)
+        result[name] = nested or prop.get('default')
+    return result
+
+
+def fields(spec):
+    result = {}
+    for path, item in sorted(spec['paths'].items()):
+        parts = path.strip('/').split('/')
+        if len(parts) == 2 and parts[1].startswith('{') and 'get' in item:
+            schema = inline(item['get']['responses']['200'], spec)['content']['application/json']['schema']
+            result[parts[0]] = skeleton(schema['properties']['data'])
+    return result
+
+
 def main(argv):
     src = argv[1] if len(argv) > 1 else DEFAULT_SRC
     out = argv[2] if len(argv) > 2 else DEFAULT_OUT
@@ -63,6 +86,7 @@ def main(argv):
             'source-spec': spec.get('x-extracted-from', {}),
         },
         'requests': extract(spec),
+        'fields': fields(spec),
     }
     with open(out, 'w', encoding='utf-8') as handle:
         json.dump(result, handle, indent=1, sort_keys=True)

@@ -16,6 +16,15 @@ The subset is OpenAPI 3.1: schemas are JSON Schema 2020-12 (nullable is ``type: 
 ``enum: [.., null]``; alternatives are ``anyOf``/``oneOf``), and ``$ref``s point into
 ``#/components``; they are resolved against the whole document.
 
+Telnyx's current API (its Python SDK, telnyx 4.189.0, newer than the spec's commit) is laid over the spec
+(``current_api``): connections take and return ``bridge_generate_comfort_noise_on_cn`` (create and update)
+and ``conversation_persistence`` (update; both "Defaults to false", JSON true/false only); an outbound voice
+profile's ``calling_window`` times are "HH:MM format, 24-hour clock" (the spec's own description; its
+``format: time`` asks for RFC 3339 seconds and offset); a URL field whose spec default is ``""`` takes and
+shows ``""`` (no URL set), which its ``format: uri`` would refuse. Replies may carry null in any field
+(``validate_response``): the SDK's reply models declare every field ``Optional[...] = None``, and Telnyx
+serves unset fields as null rather than leaving them out.
+
 Strictness: ``strict=True`` (the default for requests, and for 2xx responses when asked) also
 rejects properties a schema does not list. Telnyx's spec leaves objects open, but a field it does
 not know is a typo in our code. Error replies are never strict (the spec's ErrorResponse does not
@@ -55,15 +64,87 @@ def spec_path():
     return None
 
 
+NEWER_FIELDS = {
+    'bridge_generate_comfort_noise_on_cn': {'type': 'boolean', 'default': False,
+                                            'description': 'Telnyx Python SDK 4.189.0: newer than the spec; JSON true/false only.'},
+    'conversation_persistence': {'type': 'boolean', 'default': False,
+                                 'description': 'Telnyx Python SDK 4.189.0: newer than the spec (update and replies only).'},
+}
+HH_MM = '^([01][0-9]|2[0-3]):[0-5][0-9]$'
+
+
+def current_api(spec):
+    """The spec with Telnyx's current API laid over it (see the module's docstring); a new dict."""
+    spec = copy.deepcopy(spec)
+    schemas = spec['components']['schemas']
+    for kind in ('Credential', 'Ip', 'Fqdn'):
+        schemas['%sConnection' % kind]['properties'].update(copy.deepcopy(NEWER_FIELDS))
+        schemas['Create%sConnectionRequest' % kind]['properties']['bridge_generate_comfort_noise_on_cn'] = copy.deepcopy(
+            NEWER_FIELDS['bridge_generate_comfort_noise_on_cn'])
+        schemas['Update%sConnectionRequest' % kind]['properties'].update(copy.deepcopy(NEWER_FIELDS))
+    stack = [spec]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get('format') == 'uri' and item.get('default') == '':
+                # the spec's own default ("") is no URI: Telnyx serves it while no URL is set
+                field = dict(item)
+                item.clear()
+                item['anyOf'] = [field, {'const': ''}]
+                continue
+            window = item.get('properties', {}).get('calling_window') if isinstance(item.get('properties'), dict) else None
+            if isinstance(window, dict):
+                for name in ('start_time', 'end_time'):
+                    field = window.get('properties', {}).get(name)
+                    if isinstance(field, dict) and field.pop('format', None) == 'time':
+                        field['pattern'] = HH_MM
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return spec
+
+
 @functools.lru_cache(maxsize=None)
-def load_spec(strict=False):
-    """The spec as a dict; strict=True closes every object schema that lists properties."""
+def load_spec(strict=False, nullable=False):
+    """The spec (Telnyx's current API laid over it) as a dict; strict=True closes every object schema that lists
+    properties, nullable=True lets every property be null (the form replies take)."""
+    if strict or nullable:
+        spec = load_spec()
+        spec = close_objects(spec) if strict else spec
+        return nullable_properties(spec) if nullable else spec
     path = spec_path()
     if path is None:
         raise AssertionError(MISSING)
     with open(path, encoding='utf-8') as handle:
-        spec = json.load(handle)
-    return close_objects(spec) if strict else spec
+        return current_api(json.load(handle))
+
+
+def nullable_properties(node):
+    """A copy of node where every property schema also accepts null."""
+    if isinstance(node, list):
+        return [nullable_properties(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result = dict((key, nullable_properties(value)) for key, value in node.items())
+    if isinstance(node.get('properties'), dict):
+        result['properties'] = dict((name, value if name == 'data' else _or_null(value)) for name, value in result['properties'].items())
+    return result
+
+
+def _or_null(schema):
+    """schema, also accepting null (a typed schema keeps its own error messages; a reply's ``data`` envelope stays as it is)."""
+    if not isinstance(schema, dict):
+        return schema
+    schema = dict(schema)
+    if 'enum' in schema and None not in schema['enum']:
+        schema['enum'] = list(schema['enum']) + [None]
+    if isinstance(schema.get('type'), str):
+        schema['type'] = [schema['type'], 'null']
+    elif isinstance(schema.get('type'), list) and 'null' not in schema['type']:
+        schema['type'] = schema['type'] + ['null']
+    elif 'enum' not in schema:
+        return {'anyOf': [schema, {'type': 'null'}]}
+    return schema
 
 
 def close_objects(node):
@@ -114,10 +195,12 @@ def _deref(node, spec):
     return node
 
 
-def _check(schema, location, body, strict):
-    spec = load_spec(strict)
+def _check(schema, location, body, strict, nullable=False):
+    spec = load_spec(strict, nullable)
     if strict:
         schema = close_objects(schema)
+    if nullable:
+        schema = nullable_properties(schema)
     root = dict(schema, components=spec['components'])
     validator = jsonschema.Draft202012Validator(root, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     problems = sorted(validator.iter_errors(body), key=lambda err: list(err.absolute_path))
@@ -173,5 +256,40 @@ def validate_response(method, path, status, body, strict=False):
             raise AssertionError('%s %s %s: the spec declares no body, got %r' % (method.upper(), template, status, body))
         return template, declared
     _check(schema, '%s %s %s response (%s, %s)' % (method.upper(), template, status, where, _schema_name(schema)), body,
-           strict and int(status) < 300)
+           strict and int(status) < 300, nullable=int(status) < 300)
     return template, declared
+
+
+def served_spec(served):
+    """The spec cut down to ``served`` ({(METHOD, template)}, e.g. the emulator's route table), for tools that
+    generate requests from it (schemathesis): Telnyx's current API laid over it, every property nullable (the
+    form replies take, see the module's docstring), only the components those operations use, one server."""
+    spec = nullable_properties(load_spec())
+    paths = {}
+    for template, item in spec['paths'].items():
+        kept = dict((method, operation) for method, operation in item.items() if method in METHODS and (method.upper(), template) in served)
+        if kept:
+            kept.update((key, value) for key, value in item.items() if key not in METHODS)
+            paths[template] = kept
+    used, stack = set(), [paths]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get('$ref')
+            if isinstance(ref, str) and ref.startswith('#/components/') and ref not in used:
+                used.add(ref)
+                target = spec
+                for part in ref[2:].split('/'):
+                    target = target[part]
+                stack.append(target)
+            stack.extend(value for key, value in node.items() if key != '$ref')
+        elif isinstance(node, list):
+            stack.extend(node)
+    components = {}
+    for ref in sorted(used):
+        _hash, _components, section, name = ref.split('/', 3)
+        components.setdefault(section, {})[name] = spec['components'][section][name]
+    components['securitySchemes'] = spec['components'].get('securitySchemes', {})
+    result = dict((key, value) for key, value in spec.items() if key not in ('paths', 'components', 'servers'))
+    result.update(paths=paths, components=components, servers=[{'url': '/v2'}])
+    return result

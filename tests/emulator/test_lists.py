@@ -34,14 +34,23 @@ def test_pagination_walks_every_item_once(api):
         reply = api.call('GET', '/ip_connections?page[number]=%d&page[size]=5' % number)[1]
         assert reply['meta'] == {'page_number': number, 'page_size': 5, 'total_pages': 5, 'total_results': 23}
         seen += [item['id'] for item in reply['data']]
-    assert seen == [item['id'] for item in made]
+    assert seen == [item['id'] for item in reversed(made)]  # newest first: the spec's default order
     assert api.call('GET', '/ip_connections?page[number]=6&page[size]=5')[1]['data'] == []
 
 
 @pytest.mark.parametrize('query,parameter', [('page[size]=0', 'page[size]'), ('page[size]=251', 'page[size]'), ('page[number]=0', 'page[number]'),
                                              ('page[size]=ten', 'page[size]'), ('sort=name', 'sort'), ('filter[bogus]=1', 'filter[bogus]')])
-def test_bad_query_is_422(api, query, parameter):
-    status, reply, _headers = api.call('GET', '/ip_connections?' + query)
+def test_bad_query_is_400_where_the_spec_says_so(api, query, parameter):
+    for path in ('/ip_connections', '/connections'):
+        status, reply, _headers = api.call('GET', path + '?' + query)
+        assert status == 400 and error_sources(reply) == [(parameter, '10015')]
+    status, reply, _headers = api.call('GET', '/ips?' + query.replace('sort=name', 'sort=port'))
+    assert status == 400 and error_sources(reply) == [(parameter.replace('filter[bogus]', 'filter[bogus]'), '10015')]
+
+
+@pytest.mark.parametrize('query,parameter', [('page[size]=0', 'page[size]'), ('sort=bogus', 'sort'), ('filter[bogus]=1', 'filter[bogus]')])
+def test_bad_query_of_outbound_voice_profiles_is_422_as_its_path_declares(api, query, parameter):
+    status, reply, _headers = api.call('GET', '/outbound_voice_profiles?' + query)
     assert status == 422 and error_sources(reply) == [(parameter, '10015')]
 
 
@@ -56,17 +65,18 @@ def test_connection_name_filter_is_case_insensitive_substring_of_3_or_more(api):
     assert names('/ip_connections?filter[connection_name][contains]=globex-us') == ['globex-us', 'globex-us']  # names need not be unique
     assert names('/connections?filter[connection_name][contains]=acme') == ['ACME-cred', 'Acme-EU-prod-fra1', 'acme-eu-prod-ams1']
     status, reply, _headers = api.call('GET', '/ip_connections?filter[connection_name][contains]=ac')
-    assert status == 422 and reply['errors'][0]['code'] == '10015'
+    assert status == 400 and reply['errors'][0]['code'] == '10015'
     assert 'at least 3 characters' in reply['errors'][0]['detail']
 
 
 def test_sorting(api):
     make_connections(api, ['bravo', 'alpha', 'charlie'])
-    api.call('PATCH', '/ip_connections/' + api.call('GET', '/ip_connections')[1]['data'][0]['id'], {'active': False})
+    api.call('PATCH', '/ip_connections/' + api.call('GET', '/ip_connections?sort=created_at')[1]['data'][0]['id'], {'active': False})
 
     def names(sort):
         return [item['connection_name'] for item in api.call('GET', '/ip_connections?sort=' + sort)[1]['data']]
     assert names('created_at') == ['bravo', 'alpha', 'charlie']
+    assert [item['connection_name'] for item in api.call('GET', '/ip_connections')[1]['data']] == ['charlie', 'alpha', 'bravo']
     assert names('-created_at') == ['charlie', 'alpha', 'bravo']
     assert names('connection_name') == ['alpha', 'bravo', 'charlie']
     assert names('-connection_name') == ['charlie', 'bravo', 'alpha']
@@ -78,13 +88,15 @@ def test_address_filters(api):
     one, two = make_connections(api, ['ip-a', 'ip-b'])
     api.create('/ips', {'ip_address': '192.0.2.1', 'connection_id': one['id']})
     api.create('/ips', {'ip_address': '192.0.2.2', 'port': 5080, 'connection_id': one['id']})
-    api.create('/ips', {'ip_address': '192.0.2.1', 'connection_id': two['id']})
+    api.create('/ips', {'ip_address': '192.0.2.1', 'port': 5070, 'connection_id': one['id']})
+    api.create('/ips', {'ip_address': '192.0.2.3', 'connection_id': two['id']})
 
     def count(query):
         return api.call('GET', '/ips?' + query)[1]['meta']['total_results']
-    assert count('filter[connection_id]=' + one['id']) == 2
+    assert count('filter[connection_id]=' + one['id']) == 3
     assert count('filter[ip_address]=192.0.2.1') == 2
     assert count('filter[port]=5080') == 1
+    assert api.call('GET', '/ips?filter[port]=abc')[0] == 400
     fq = make_connections(api, ['fq-a'], kind='fqdn_connections')[0]
     api.create('/fqdns', {'connection_id': fq['id'], 'fqdn': 'sbc.example.com', 'dns_record_type': 'a'})
     assert api.call('GET', '/fqdns?filter[fqdn]=sbc.example.com')[1]['meta']['total_results'] == 1
@@ -110,6 +122,42 @@ def test_phone_number_filters(api):
     assert '+4930123456' in [item['phone_number'] for item in found] and all('4930123456' in item['phone_number'] for item in found)
     assert api.call('GET', '/phone_numbers?filter[phone_number]=abc')[1]['data'] == []
     assert api.call('GET', '/phone_numbers?filter[country_iso_alpha2]=FR&page[size]=250')[1]['meta']['total_results'] >= 5
+
+
+def test_every_phone_number_filter_the_spec_lists(api):
+    """Each filter of the spec's GET /phone_numbers is taken and filters; bad values answer 400 naming the parameter."""
+    def total(query):
+        status, reply, _headers = api.call('GET', '/phone_numbers?page[size]=250&' + query)
+        assert status == 200, reply
+        return reply['meta']['total_results']
+    everything = total('')
+    french = total('filter[country_iso_alpha2]=FR')
+    german = total('filter[country_iso_alpha2]=DE')
+    assert 0 < french and 0 < german and french + german < everything
+    assert total('filter[country_iso_alpha2]=FR,DE') == total('filter[country_iso_alpha2][]=FR&filter[country_iso_alpha2][]=DE') == french + german
+    number = api.call('GET', '/phone_numbers?filter[country_iso_alpha2]=FR')[1]['data'][0]
+    api.call('PATCH', '/phone_numbers/' + number['id'], {'tags': ['byoc'], 'customer_reference': 'acme-42', 'billing_group_id': 'bg-1'})
+    assert total('filter[without_tags]=true') == everything - 1 and total('filter[without_tags]=false') == everything
+    assert total('filter[customer_reference]=acme-42') == 1
+    assert total('filter[billing_group_id]=bg-1') == 1 and total('filter[billing_group_id]=null') == everything - 1
+    assert total('filter[emergency_address_id]=null') == everything
+    assert total('filter[number_type][eq]=local') == everything and total('filter[number_type][eq]=mobile') == 0
+    assert total('filter[source]=purchased') == everything and total('filter[source]=ported') == 0
+    assert total('filter[voice.usage_payment_method]=pay-per-minute') == everything
+    assert total('filter[status]=active') == everything and total('filter[status]=deleted') == 0
+    assert total('handle_messaging_profile_error=true') == everything
+    for query, parameter in (('filter[status]=sleeping', 'filter[status]'), ('filter[number_type][eq]=landline', 'filter[number_type][eq]'),
+                             ('filter[source]=bought', 'filter[source]'), ('filter[phone_number]=12', 'filter[phone_number]'),
+                             ('filter[voice.connection_name][contains]=ab', 'filter[voice.connection_name][contains]'),
+                             ('handle_messaging_profile_error=maybe', 'handle_messaging_profile_error'), ('sort=bogus', 'sort')):
+        status, reply, _headers = api.call('GET', '/phone_numbers?' + query)
+        assert status == 400 and error_sources(reply) == [(parameter, '10015')], (query, reply)
+
+
+def test_numbers_are_newest_first_unless_sorted(api):
+    purchased = [item['phone_number'] for item in api.call('GET', '/phone_numbers?sort=purchased_at&page[size]=250')[1]['data']]
+    default = [item['phone_number'] for item in api.call('GET', '/phone_numbers?page[size]=250')[1]['data']]
+    assert default == list(reversed(purchased)) and len(default) > 1
 
 
 def median_seconds(action, times=9, clock=time.perf_counter):

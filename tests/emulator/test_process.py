@@ -111,7 +111,7 @@ def test_numbers_file_replaces_the_seed(tmp_path):
     with running_emulator('--numbers', str(numbers)) as emu:
         body = emu.call('GET', '/phone_numbers')[1]
         assert sorted(item['phone_number'] for item in body['data']) == ['+14155550100', '+4930555000']
-        assert [item['country_iso_alpha2'] for item in body['data']] == ['DE', 'US']
+        assert [item['country_iso_alpha2'] for item in body['data']] == ['US', 'DE']  # newest first (the spec's default order)
     numbers.write_text(json.dumps(['+4930555000', 'not-a-number']), encoding='utf-8')
     failed = run_cli('--port', '0', '--numbers', str(numbers))
     assert failed.returncode != 0 and 'not-a-number' in failed.stderr

@@ -105,14 +105,14 @@ def test_ips_and_default_ip_ids(api):
     # deleting an IP clears the connection's reference to it
     assert api.call('DELETE', '/ips/' + second['id'])[0] == 200
     conn = api.call('GET', '/ip_connections/' + conn['id'])[1]['data']
-    assert 'default_primary_ip_id' not in conn['inbound'] and conn['inbound']['default_secondary_ip_id'] == first['id']
+    assert conn['inbound']['default_primary_ip_id'] is None and conn['inbound']['default_secondary_ip_id'] == first['id']
 
 
 def test_fqdns(api):
     conn = api.create('/fqdn_connections', {'connection_name': 'fqdn-trunk', 'inbound': {'default_routing_method': 'round-robin'}})
     a_record = api.create('/fqdns', {'connection_id': conn['id'], 'fqdn': 'sbc1.example.com', 'dns_record_type': 'a'})
     srv = api.create('/fqdns', {'connection_id': conn['id'], 'fqdn': 'example.com', 'dns_record_type': 'srv'})
-    assert a_record['port'] == 5060 and a_record['record_type'] == 'fqdn' and 'port' not in srv
+    assert a_record['port'] == 5060 and a_record['record_type'] == 'fqdn' and srv['port'] is None
     status, reply, _headers = api.call('PATCH', '/fqdn_connections/' + conn['id'], {'inbound': {'default_primary_fqdn_id': a_record['id']}})
     assert status == 200 and reply['data']['inbound']['default_primary_fqdn_id'] == a_record['id']
     assert reply['data']['inbound']['default_routing_method'] == 'round-robin'
@@ -155,9 +155,10 @@ def test_connections_is_a_read_only_view_of_every_kind(api):
     made = [api.create('/credential_connections', dict(CRED, outbound={'outbound_voice_profile_id': ovp['id']})),
             api.create('/ip_connections', {'connection_name': 'view-ip'}), api.create('/fqdn_connections', {'connection_name': 'view-fqdn'})]
     status, reply, _headers = api.call('GET', '/connections')
-    assert status == 200 and [item['id'] for item in reply['data']] == [item['id'] for item in made]
-    assert [item['record_type'] for item in reply['data']] == ['credential_connection', 'ip_connection', 'fqdn_connection']
-    assert reply['data'][0]['outbound_voice_profile_id'] == ovp['id'] and 'password' not in reply['data'][0]
+    assert status == 200 and [item['id'] for item in reply['data']] == [item['id'] for item in reversed(made)]
+    assert [item['record_type'] for item in reply['data']] == ['fqdn_connection', 'ip_connection', 'credential_connection']
+    assert reply['data'][2]['outbound_voice_profile_id'] == ovp['id'] and 'password' not in reply['data'][2]
+    assert reply['data'][0]['outbound_voice_profile_id'] is None
     assert api.call('GET', '/connections/' + made[1]['id'])[1]['data']['connection_name'] == 'view-ip'
     assert api.call('GET', '/connections/123')[0] == 404
     assert api.call('POST', '/connections', {'connection_name': 'no'})[0] == 405
@@ -212,6 +213,22 @@ def test_a_deleted_ip_cannot_be_named_again(api):
     inbound = {'default_primary_ip_id': first['id'], 'default_secondary_ip_id': second['id']}
     assert api.call('PATCH', '/ip_connections/' + conn['id'], {'inbound': inbound})[0] == 200
     assert api.call('DELETE', '/ips/' + second['id'])[0] == 200
-    assert 'default_secondary_ip_id' not in api.call('GET', '/ip_connections/' + conn['id'])[1]['data']['inbound']
+    assert api.call('GET', '/ip_connections/' + conn['id'])[1]['data']['inbound']['default_secondary_ip_id'] is None
     status, reply, _headers = api.call('PATCH', '/ip_connections/' + conn['id'], {'inbound': inbound})
     assert status == 422 and reply['errors'][0]['source']['pointer'] == '/inbound/default_secondary_ip_id'
+
+
+@pytest.mark.parametrize('path,body', [('/credential_connections', CRED), ('/ip_connections', {'connection_name': 'echo-ip'}),
+                                       ('/fqdn_connections', {'connection_name': 'echo-fqdn'})])
+def test_what_a_client_reads_it_can_send_back(api, path, body):
+    """Replies carry nulls for unset fields; a client that PATCHes the sub-objects it read (as the collection does) is not refused."""
+    conn = api.create(path, body)
+    assert None in conn['inbound'].values() and None in conn['outbound'].values()
+    echo = dict((key, conn[key]) for key in ('inbound', 'outbound', 'rtcp_settings', 'webhook_event_url', 'tags'))
+    status, reply, _headers = api.call('PATCH', path + '/' + conn['id'], echo)
+    assert status == 200, reply
+    assert reply['data']['inbound'] == conn['inbound'] and reply['data']['outbound'] == conn['outbound']
+    ovp = api.create('/outbound_voice_profiles', {'name': 'echo-ovp'}, status=200)
+    status, reply, _headers = api.call('PATCH', '/outbound_voice_profiles/' + ovp['id'], {'name': 'echo-ovp', 'call_recording': ovp['call_recording'],
+                                                                                        'calling_window': ovp['calling_window']})
+    assert status == 200 and reply['data']['call_recording'] == ovp['call_recording']

@@ -19,14 +19,11 @@ SCHEMA_CASES = [
     ('/credential_connections', dict(CRED, dtmf_type='RFC2833'), '/dtmf_type'),
     ('/credential_connections', dict(CRED, webhook_timeout_secs=31), '/webhook_timeout_secs'),
     ('/credential_connections', dict(CRED, webhook_event_url='example.com/hook'), '/webhook_event_url'),
-    ('/credential_connections', dict(CRED, transport_protocol='UDP'), '/transport_protocol'),
     ('/credential_connections', dict(CRED, rtcp_settings={'port': 'rtp+2'}), '/rtcp_settings/port'),
     ('/credential_connections', dict(CRED, outbound={'ani_override_type': 'sometimes'}), '/outbound/ani_override_type'),
-    ('/credential_connections', dict(CRED, inbound={'unknown_knob': True}), '/inbound/unknown_knob'),
     ('/credential_connections', {'connection_name': 'x', 'user_name': 'abcd'}, '/password'),
     ('/ip_connections', {'encrypted_media': 'ZRTP'}, '/encrypted_media'),
     ('/ip_connections', {'outbound': {'ip_authentication_method': 'credential-authentication'}}, '/outbound/ip_authentication_method'),
-    ('/ip_connections', {'inbound': {'default_primary_ip_id': '1'}}, '/inbound/default_primary_ip_id'),
     ('/fqdn_connections', {'connection_name': 'f', 'outbound': {'ip_authentication_method': 'token'}}, '/outbound/ip_authentication_method'),
     ('/fqdn_connections', {'inbound': {}}, '/connection_name'),
     ('/ips', {'port': 5060}, '/ip_address'),
@@ -37,9 +34,9 @@ SCHEMA_CASES = [
 
 
 def test_every_problem_is_reported_and_worded_like_telnyx(api):
-    status, reply, _headers = api.call('POST', '/credential_connections', dict(CRED, inbound={'dnis_number_format': 'test'}, bogus=1))
+    status, reply, _headers = api.call('POST', '/credential_connections', dict(CRED, inbound={'dnis_number_format': 'test'}, active='yes'))
     assert status == 422
-    assert sorted(error_sources(reply)) == [('/bogus', '10015'), ('/inbound/dnis_number_format', '10015')]
+    assert sorted(error_sources(reply)) == [('/active', '10015'), ('/inbound/dnis_number_format', '10015')]
     detail = [item['detail'] for item in reply['errors'] if item['source']['pointer'] == '/inbound/dnis_number_format'][0]
     assert detail == 'Invalid dnis_number_format: test, was provided. Acceptable values are +e164, e164, national, sip_username'
 
@@ -58,7 +55,26 @@ RULE_CASES = [
     ('/ip_connections', {'transport_protocol': 'UDP', 'encrypted_media': 'SRTP'}, '/encrypted_media'),
     ('/ip_connections', {'encrypted_media': 'SRTP'}, '/encrypted_media'),
     ('/fqdn_connections', {'connection_name': 'f', 'transport_protocol': 'TCP', 'outbound': {'encrypted_media': 'SRTP'}}, '/outbound/encrypted_media'),
-    ('/fqdn_connections', {'connection_name': 'f', 'user_name': 'acme1', 'password': 'secret-pass'}, '/user_name'),
+    # what Telnyx refuses although its spec types the field loosely (sources: emulator/README.md)
+    ('/credential_connections', dict(CRED, inbound={'codecs': ['G711U', 'FOO']}), '/inbound/codecs/1'),
+    ('/credential_connections', dict(CRED, outbound={'localization': 'USA'}), '/outbound/localization'),
+    ('/credential_connections', dict(CRED, outbound={'localization': 'XX'}), '/outbound/localization'),
+    ('/credential_connections', dict(CRED, outbound={'ani_override': 'not-a-number'}), '/outbound/ani_override'),
+    ('/credential_connections', dict(CRED, inbound={'channel_limit': -1}), '/inbound/channel_limit'),
+    ('/credential_connections', dict(CRED, outbound={'channel_limit': -5}), '/outbound/channel_limit'),
+    ('/credential_connections', dict(CRED, connection_name=''), '/connection_name'),
+    ('/credential_connections', dict(CRED, bridge_generate_comfort_noise_on_cn=None), '/bridge_generate_comfort_noise_on_cn'),
+    ('/credential_connections', dict(CRED, bridge_generate_comfort_noise_on_cn='yes'), '/bridge_generate_comfort_noise_on_cn'),
+    ('/ip_connections', {'connection_name': '  '}, '/connection_name'),
+    ('/ip_connections', {'connection_name': 'tok', 'outbound': {'ip_authentication_method': 'token'}}, '/outbound/ip_authentication_token'),
+    ('/ip_connections', {'connection_name': 'tok', 'outbound': {'ip_authentication_method': 'token', 'ip_authentication_token': ''}},
+     '/outbound/ip_authentication_token'),
+    ('/outbound_voice_profiles', {'name': 'ovp', 'whitelisted_destinations': ['US', 'XX']}, '/whitelisted_destinations/1'),
+    ('/outbound_voice_profiles', {'name': 'ovp', 'daily_spend_limit': 'abc'}, '/daily_spend_limit'),
+    ('/outbound_voice_profiles', {'name': 'ovp', 'daily_spend_limit': '-5'}, '/daily_spend_limit'),
+    ('/outbound_voice_profiles', {'name': 'ovp', 'calling_window': {'start_time': '25:99', 'end_time': '18:00'}}, '/calling_window/start_time'),
+    ('/outbound_voice_profiles', {'name': 'ovp', 'calling_window': {'start_time': '08:00', 'end_time': '8pm'}}, '/calling_window/end_time'),
+    ('/outbound_voice_profiles', {'name': 'ovp', 'concurrent_call_limit': -1}, '/concurrent_call_limit'),
     ('/fqdn_connections', {'connection_name': 'f', 'inbound': {'default_primary_fqdn_id': '77'}}, '/inbound/default_primary_fqdn_id'),
     ('/ips', {'ip_address': '300.1.2.3'}, '/ip_address'),
     ('/ips', {'ip_address': 'sbc.example.com'}, '/ip_address'),
@@ -113,8 +129,78 @@ def test_patch_checks_its_own_schema(api):
     ip = api.create('/ips', {'ip_address': '192.0.2.30'})
     assert api.call('PATCH', '/ips/' + ip['id'], {'port': 5070})[0] == 422
     fqdn_conn = api.create('/fqdn_connections', {'connection_name': 'fq'})
-    # microsoft_teams_sbc is create-only
-    assert api.call('PATCH', '/fqdn_connections/' + fqdn_conn['id'], {'microsoft_teams_sbc': True})[0] == 422
+    # microsoft_teams_sbc is create-only: an update ignores it, as it ignores any field its schema does not list
+    status, reply, _headers = api.call('PATCH', '/fqdn_connections/' + fqdn_conn['id'], {'microsoft_teams_sbc': True})
+    assert status == 200 and reply['data']['microsoft_teams_sbc'] is False
+
+
+def test_unknown_fields_are_ignored_not_stored_and_listed_in_stats(api):
+    """Telnyx's spec leaves objects open and Telnyx takes fields it does not know: they are dropped, not refused."""
+    conn = api.create('/credential_connections', dict(CRED, bogus=1, inbound={'codecs': ['G711U'], 'unknown_knob': True}))
+    assert 'bogus' not in conn and 'unknown_knob' not in conn['inbound'] and conn['inbound']['codecs'] == ['G711U']
+    fqdn = api.create('/fqdn_connections', {'connection_name': 'f', 'user_name': 'acme1', 'password': 'secret-pass'})
+    assert fqdn['user_name'] is None and fqdn['password'] is None
+    api.call('PATCH', '/fqdn_connections/' + fqdn['id'], {'transport_protocol': 'TCP', 'nonsense': 1})
+    ignored = api.call('GET', api.root + '/_emulator/ignored', headers={})[1]
+    assert ignored == {'POST /credential_connections': ['/bogus', '/inbound/unknown_knob'], 'POST /fqdn_connections': ['/user_name', '/password'],
+                       'PATCH /fqdn_connections/{id}': ['/nonsense']}
+    api.reset()
+    assert api.call('GET', api.root + '/_emulator/ignored', headers={})[1] == {}
+
+
+def test_the_current_sdk_fields_are_taken_stored_and_returned(api):
+    """Newer than the spec (Telnyx's Python SDK): bridge_generate_comfort_noise_on_cn (create, update), conversation_persistence (update)."""
+    conn = api.create('/ip_connections', {'connection_name': 'sdk', 'bridge_generate_comfort_noise_on_cn': True})
+    assert conn['bridge_generate_comfort_noise_on_cn'] is True and conn['conversation_persistence'] is False
+    reply = api.call('PATCH', '/ip_connections/' + conn['id'], {'conversation_persistence': True, 'bridge_generate_comfort_noise_on_cn': False})[1]
+    assert reply['data']['conversation_persistence'] is True and reply['data']['bridge_generate_comfort_noise_on_cn'] is False
+    assert api.call('GET', '/ip_connections/' + conn['id'])[1]['data']['conversation_persistence'] is True
+    assert api.call('GET', api.root + '/_emulator/ignored', headers={})[1] == {}
+
+
+def test_uniqueness_rules_across_connections(api):
+    """User names (whatever their case), SIP subdomains and IP addresses belong to one connection each."""
+    api.create('/credential_connections', CRED)
+    status, reply, _headers = api.call('POST', '/credential_connections', dict(CRED, connection_name='other', user_name='ACMEfra1'))
+    assert status == 422 and error_sources(reply) == [('/user_name', '10015')] and 'already been taken' in reply['errors'][0]['detail']
+    one = api.create('/ip_connections', {'connection_name': 'one', 'inbound': {'sip_subdomain': 'acme-sbc'}})
+    status, reply, _headers = api.call('POST', '/fqdn_connections', {'connection_name': 'two', 'inbound': {'sip_subdomain': 'ACME-sbc'}})
+    assert status == 422 and error_sources(reply) == [('/inbound/sip_subdomain', '10015')]
+    two = api.create('/ip_connections', {'connection_name': 'two'})
+    status, reply, _headers = api.call('PATCH', '/ip_connections/' + two['id'], {'inbound': {'sip_subdomain': 'acme-sbc'}})
+    assert status == 422 and error_sources(reply) == [('/inbound/sip_subdomain', '10015')]
+    assert api.call('PATCH', '/ip_connections/' + one['id'], {'inbound': {'sip_subdomain': 'acme-sbc'}})[0] == 200
+    api.create('/ips', {'ip_address': '192.0.2.40', 'connection_id': one['id']})
+    api.create('/ips', {'ip_address': '192.0.2.40', 'port': 5080, 'connection_id': one['id']})
+    status, reply, _headers = api.call('POST', '/ips', {'ip_address': '192.0.2.40', 'connection_id': two['id']})
+    assert status == 422 and error_sources(reply) == [('/ip_address', '10015')]
+    assert reply['errors'][0]['detail'] == 'ip_address 192.0.2.40 is already in use by another connection.'
+
+
+def test_what_the_collection_sends_to_clear_a_field_is_taken(api):
+    """Empty strings clear localization, ani_override, tech_prefix and the token (no token with token authentication)."""
+    outbound = {'localization': 'DE', 'ani_override': '+4930123456', 'tech_prefix': '1234'}
+    conn = api.create('/ip_connections', {'connection_name': 'clear', 'outbound': outbound})
+    reply = api.call('PATCH', '/ip_connections/' + conn['id'], {'outbound': {'localization': '', 'ani_override': '', 'tech_prefix': '',
+                                                                             'ip_authentication_token': ''}})
+    assert reply[0] == 200, reply
+    ovp = api.create('/outbound_voice_profiles', {'name': 'good', 'whitelisted_destinations': ['US', 'DE'], 'daily_spend_limit': '100.50',
+                                                  'calling_window': {'start_time': '08:00', 'end_time': '23:59'}, 'concurrent_call_limit': 0},
+                     status=200)
+    assert ovp['daily_spend_limit'] == '100.50'
+
+
+def test_non_json_content_type_is_415_and_405_names_the_allowed_methods(api):
+    headers = dict(api.headers, **{'Content-Type': 'text/plain'})
+    status, reply, _headers = api.call('POST', '/ip_connections', {'connection_name': 'plain'}, headers=headers)
+    assert status == 415 and reply['errors'][0]['title'] == 'Unsupported Media Type' and 'text/plain' in reply['errors'][0]['detail']
+    assert api.call('GET', '/ip_connections')[1]['meta']['total_results'] == 0
+    charset = dict(api.headers, **{'Content-Type': 'application/json; charset=utf-8'})
+    assert api.call('POST', '/ip_connections', {'connection_name': 'json'}, headers=charset)[0] == 201
+    status, reply, headers = api.call('PUT', '/ip_connections', {'connection_name': 'put'})
+    assert status == 405 and headers['allow'] == 'GET, POST'
+    status, reply, headers = api.call('POST', '/ips/1', {'ip_address': '192.0.2.1'})
+    assert status == 405 and headers['allow'] == 'GET, PATCH, DELETE'
 
 
 def test_body_must_be_a_json_object(api):

@@ -142,6 +142,10 @@ class Emulator:
     async def stats_endpoint(self, _request):
         return answer(200, self.stats.as_dict())
 
+    async def ignored_endpoint(self, _request):
+        """Fields that requests sent and the emulator ignored (not in the spec's schema), by route, since the last reset."""
+        return answer(200, self.state.ignored)
+
     async def config_endpoint(self, request):
         """GET: the switchable behaviours; POST {"mask_passwords": bool}: switch them."""
         if request.method == 'POST':
@@ -161,6 +165,7 @@ class Emulator:
 
     async def reset_endpoint(self, request):
         self.stats = Stats()
+        self.state.ignored = {}
         if request.query_params.get('keep_state', 'false').lower() != 'true':
             self.state.clear()
             self.save()
@@ -198,7 +203,7 @@ class Emulator:
         try:
             status, payload = await self.dispatch(request, found)
         except ApiError as exc:
-            return answer(exc.status, {'errors': exc.errors}, headers)
+            return answer(exc.status, {'errors': exc.errors}, dict(headers, **exc.headers))
         if method in WRITES and dice.drop():
             return DropResponse()
         return answer(status, payload, headers)
@@ -215,10 +220,16 @@ class Emulator:
         _template, kind, methods, ident = found
         action = methods.get(request.method)
         if action is None:
-            raise ApiError(405, [error('10015', 'Method not allowed', '%s is not allowed on %s.' % (request.method, request.url.path))])
+            exc = ApiError(405, [error('10015', 'Method not allowed', '%s is not allowed on %s.' % (request.method, request.url.path))])
+            exc.headers['allow'] = ', '.join(method for method in ('GET', 'POST', 'PATCH', 'DELETE') if method in methods)
+            raise exc
         body = None
         if request.method in ('POST', 'PATCH') and action not in ('registration',):
             raw = await request.body()
+            media = request.headers.get('content-type', '').split(';', 1)[0].strip().lower()
+            if raw and not (media == 'application/json' or media.endswith('+json')):
+                raise ApiError(415, [error('10015', 'Unsupported Media Type', 'The request body must be JSON (Content-Type: application/json), got %s.'
+                                           % (media or 'no Content-Type'), pointer='/')])
             try:
                 body = json.loads(raw or b'null')
             except ValueError:
@@ -270,11 +281,17 @@ def create_app(config=None):
     routes = [
         Route('/_emulator/stats', emulator.stats_endpoint, methods=['GET']),
         Route('/_emulator/reset', emulator.reset_endpoint, methods=['POST']),
+        Route('/_emulator/ignored', emulator.ignored_endpoint, methods=['GET']),
         Route('/_emulator/config', emulator.config_endpoint, methods=['GET', 'POST']),
         Route('/_emulator/barrier', emulator.barrier_endpoint, methods=['GET', 'POST']),
-        Route('/v2/{rest:path}', emulator.v2, methods=['GET', 'POST', 'PATCH', 'DELETE', 'PUT']),
+        Route('/v2/{rest:path}', emulator.v2, methods=['GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS', 'TRACE']),
     ]
-    app = Starlette(routes=routes, lifespan=emulator.lifespan)
+
+    async def not_found(_request, _exc):
+        """A path no route matches (e.g. one with a newline in it): Telnyx's JSON 404, not Starlette's text."""
+        return answer(404, {'errors': [error('10005', 'Resource not found', 'The requested resource or URL could not be found.', pointer='/')]})
+
+    app = Starlette(routes=routes, lifespan=emulator.lifespan, exception_handlers={404: not_found})
     app.state.emulator = emulator
 
     async def asgi(scope, receive, send):

@@ -8,13 +8,14 @@ Behaviour Telnyx does not document, chosen here (the collection works either way
 - Deleting a connection deletes its ``/ips`` and ``/fqdns`` and unassigns its phone numbers.
 - Deleting an outbound voice profile still used by a connection is refused (422).
 - Deleting an IP or FQDN that a connection's ``inbound.default_primary/secondary/tertiary_*_id`` names
-  clears that reference: an FQDN slot becomes null (the spec allows it), an IP slot is left out of the
-  object (the spec types it as a non-nullable string). A write naming an address that is not the
+  clears that reference (null). A write naming an address that is not the
   connection's own is refused (422), so a client must never resend the id of a deleted address.
 - A phone number is unassigned with ``{"connection_id": ""}`` (the spec types it as a string).
-- A default whose value is null while the spec types the field as non-nullable is left out of the
-  object (e.g. ``outbound.localization`` on IP connections), so every reply matches the spec.
-- Unknown ``filter[...]`` parameters are refused (422) rather than ignored.
+- Replies carry every field of the spec's reply schema, null when unset (as Telnyx serves them; Telnyx's
+  Python SDK types every reply field ``Optional``), e.g. ``outbound.localization`` on IP connections.
+- Unknown ``filter[...]`` parameters are refused (400; 422 on outbound voice profiles) rather than ignored.
+- Fields a request schema does not list are ignored (dropped, not stored), as Telnyx takes them; the
+  fields the current SDK sends that are newer than the spec are stored (``SDK_NEWER_FIELDS``).
 
 Newer than the spec in ../shared/telnyx-api (Telnyx's current API, from its official Python SDK):
 - ``encrypted_media`` (top level, and FQDN ``outbound.encrypted_media``) SRTP "can only be set when the SIP
@@ -36,7 +37,8 @@ import re
 import uuid
 
 from telnyx_emulator import numbers as numbers_mod
-from telnyx_emulator.validation import load_request_schemas, schema_defaults, validate
+from telnyx_emulator.countries import ISO_ALPHA2
+from telnyx_emulator.validation import known_fields, load_reply_fields, load_request_schemas, schema_defaults, validate, with_nulls
 
 CONNECTION_KINDS = {
     'credential_connections': 'credential_connection',
@@ -53,6 +55,17 @@ TECH_PREFIX = re.compile(r'^[0-9]{4}$')
 HOSTNAME = re.compile(r'^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\.?$')
 ID_BASE, ID_SPAN, ID_STRIDE = 1000000000000000000, 10 ** 18, 7919317771
 WRITE_ERROR_TITLE = 'Invalid value'
+# Telnyx's spec types codecs as free strings; its default list names the codecs a connection offers.
+CODECS = ('G722', 'G711U', 'G711A', 'G729', 'OPUS', 'H.264')
+PHONE = re.compile(r'^\+?[0-9]{1,15}$')
+MONEY = re.compile(r'^[0-9]+(\.[0-9]{1,2})?$')
+HH_MM = re.compile(r'^([01][0-9]|2[0-3]):[0-5][0-9]$')
+# Fields of Telnyx's current API that are newer than the bundled spec (its Python SDK's params; both
+# "Defaults to false"): accepted with JSON true/false only, stored and returned.
+SDK_NEWER_FIELDS = {
+    'POST': {'bridge_generate_comfort_noise_on_cn': {'type': 'boolean', 'default': False}},
+    'PATCH': {'bridge_generate_comfort_noise_on_cn': {'type': 'boolean', 'default': False}, 'conversation_persistence': {'type': 'boolean', 'default': False}},
+}
 MASK = '********'
 FQDN_AUTH_FIELDS = {
     'fqdn_outbound_authentication': ('credential-authentication', 'ip-authentication'),
@@ -70,6 +83,7 @@ class ApiError(Exception):
         super().__init__('HTTP %d' % status)
         self.status = status
         self.errors = errors
+        self.headers = {}
 
 
 def error(code, title, detail, pointer=None, parameter=None):
@@ -117,6 +131,11 @@ class State:
 
     def __init__(self, seed_numbers=None):
         self.schemas = load_request_schemas()
+        for kind in CONNECTION_KINDS:
+            for method, key in (('POST', 'POST /%s' % kind), ('PATCH', 'PATCH /%s/{id}' % kind)):
+                self.schemas[key]['properties'].update(clone(SDK_NEWER_FIELDS[method]))
+        self.ignored = {}
+        self.fields = load_reply_fields()
         self.seed_numbers = list(seed_numbers if seed_numbers is not None else numbers_mod.default_numbers())
         self.counter = 0
         self.version = 0
@@ -127,6 +146,8 @@ class State:
         self.mask_passwords = False
         self.defaults = dict((kind, self._connection_defaults(kind)) for kind in CONNECTION_KINDS)
         self.defaults['outbound_voice_profiles'] = dict(schema_defaults(self.schemas['POST /outbound_voice_profiles']), tags=[])
+        # no caller numbers recorded until some are given (a list: a client sends back the call_recording it read)
+        self.defaults['outbound_voice_profiles'].setdefault('call_recording', {}).setdefault('call_recording_caller_phone_numbers', [])
         self.clear()
 
     # -- life cycle ---------------------------------------------------------------------------
@@ -136,13 +157,14 @@ class State:
         self.order = {}
         self.cache = {}
         self.auth = {}
+        self.ignored = {}
         for number in self.seed_numbers:
             self._add_number(number)
         self.version += 1
 
     def _connection_defaults(self, kind):
         result = schema_defaults(self.schemas['POST /%s' % kind])
-        result.update(active=True, encrypted_media=None, tags=[])
+        result.update(active=True, encrypted_media=None, tags=[], bridge_generate_comfort_noise_on_cn=False, conversation_persistence=False)
         if kind == 'fqdn_connections':
             result.update(dict.fromkeys(FQDN_RESPONSE_ONLY, False))
         return result
@@ -197,9 +219,14 @@ class State:
         problems = validate(self.schemas[key], body)
         if problems:
             raise invalid(problems)
+        body, ignored = known_fields(self.schemas[key], body)
+        if ignored:
+            seen = self.ignored.setdefault(key, [])
+            seen.extend(pointer for pointer in ignored if pointer not in seen)
+        return body
 
     def create(self, kind, body):
-        self.check_body('POST /%s' % kind, body)
+        body = self.check_body('POST /%s' % kind, body)
         stamp = now()
         obj = merge(clone(self.defaults.get(kind, {})), body)
         ident = self.new_id()
@@ -212,7 +239,7 @@ class State:
 
     def update(self, kind, ident, body):
         current = self.find(kind, ident)
-        self.check_body('PATCH /%s/{id}' % kind, body)
+        body = self.check_body('PATCH /%s/{id}' % kind, body)
         obj = merge(clone(current), body)
         getattr(self, '_prepare_' + self._family(kind))(kind, obj, current)
         obj['updated_at'] = now()
@@ -289,6 +316,10 @@ class State:
         return self.masked(dict(merged), reveal=body.get('password') not in (None, current.get('password')))
 
     def view(self, kind, obj, reveal=False):
+        """What a reply shows of obj: every field of the spec's reply schema, null when unset (as Telnyx serves them)."""
+        return with_nulls(self._view(kind, obj, reveal), self.fields.get(kind, {}))
+
+    def _view(self, kind, obj, reveal):
         if kind == 'credential_connections':
             return self.masked(obj, reveal)
         if kind == 'outbound_voice_profiles':
@@ -299,10 +330,7 @@ class State:
             return dict(obj, connection_name=owner.get('connection_name') if owner else None)
         if kind == 'connections':
             summary = dict((key, obj[key]) for key in CONNECTION_SUMMARY if key in obj)
-            summary.setdefault('webhook_event_url', None)
-            ovp = obj['outbound'].get('outbound_voice_profile_id')
-            if ovp:
-                summary['outbound_voice_profile_id'] = ovp
+            summary['outbound_voice_profile_id'] = obj['outbound'].get('outbound_voice_profile_id')
             return summary
         return obj
 
@@ -330,6 +358,7 @@ class State:
         prefix = obj['outbound'].get('tech_prefix')
         if prefix and not TECH_PREFIX.match(prefix):
             problems.append(('/outbound/tech_prefix', 'tech_prefix must be exactly 4 digits, got %s.' % prefix))
+        problems += self._connection_field_problems(kind, obj)
         ovp = obj['outbound'].get('outbound_voice_profile_id')
         if ovp and ovp not in self.data['outbound_voice_profiles']:
             problems.append(('/outbound/outbound_voice_profile_id', 'Outbound voice profile %s does not exist.' % ovp))
@@ -340,16 +369,44 @@ class State:
         if problems:
             raise invalid(problems)
 
+    def _connection_field_problems(self, kind, obj):
+        """Rules Telnyx applies to fields its spec types loosely (sources in emulator/README.md)."""
+        problems = []
+        if 'connection_name' in obj and not (obj['connection_name'] or '').strip():
+            problems.append(('/connection_name', 'connection_name must not be blank.'))
+        for index, codec in enumerate(obj['inbound'].get('codecs') or ()):
+            if codec not in CODECS:
+                problems.append(('/inbound/codecs/%d' % index, 'Invalid codecs: %s, was provided. Acceptable values are %s' % (codec, ', '.join(CODECS))))
+        localization = obj['outbound'].get('localization')
+        if localization and localization not in ISO_ALPHA2:
+            problems.append(('/outbound/localization', 'localization must be a 2-character country code (ISO 3166-1 alpha-2), got %s.' % localization))
+        ani = obj['outbound'].get('ani_override')
+        if ani and not PHONE.match(ani):
+            problems.append(('/outbound/ani_override', 'ani_override must be a phone number (up to 15 digits, optionally with a leading +), got %s.' % ani))
+        for section in ('inbound', 'outbound'):
+            limit = obj[section].get('channel_limit')
+            if isinstance(limit, int) and limit < 0:
+                problems.append(('/%s/channel_limit' % section, 'channel_limit must be greater than or equal to 0.'))
+        if kind == 'ip_connections' and obj['outbound'].get('ip_authentication_method') == 'token' and not obj['outbound'].get('ip_authentication_token'):
+            problems.append(('/outbound/ip_authentication_token', 'ip_authentication_token is required when ip_authentication_method is token.'))
+        subdomain = (obj['inbound'].get('sip_subdomain') or '').lower()
+        if subdomain:
+            for _kind, other in self.connections():
+                if other['id'] != obj['id'] and (other['inbound'].get('sip_subdomain') or '').lower() == subdomain:
+                    problems.append(('/inbound/sip_subdomain', 'sip_subdomain %s has already been taken.' % obj['inbound']['sip_subdomain']))
+                    break
+        return problems
+
     def _credential_problems(self, obj):
         problems = []
-        user = obj.get('user_name', '')
+        user = obj.get('user_name') or ''
         if not USER_NAME.match(user):
             problems.append(('/user_name', 'user_name must be 4 to 32 letters and digits, with a letter among the first 5; got %r.' % user))
-        elif [ident for ident, other in self.data['credential_connections'].items() if other['user_name'] == user and ident != obj['id']]:
+        elif [ident for ident, other in self.data['credential_connections'].items() if other['user_name'].lower() == user.lower() and ident != obj['id']]:
             problems.append(('/user_name', 'user_name %s has already been taken.' % user))
         if obj.get('password') == MASK:
             problems.append(('/password', 'password ******** is the masked value Telnyx returns; send the password itself.'))
-        elif not 8 <= len(obj.get('password', '')) <= 128:
+        elif not 8 <= len(obj.get('password') or '') <= 128:
             problems.append(('/password', 'password must be 8 to 128 characters long.'))
         return problems
 
@@ -388,9 +445,14 @@ class State:
         obj.setdefault('port', 5060)
         problems = self._address_owner_problems(kind, obj)
         try:
-            ipaddress.ip_address(obj['ip_address'])
+            ipaddress.ip_address(obj.get('ip_address'))
         except ValueError:
             problems.append(('/ip_address', 'ip_address %r is not a valid IP address.' % obj['ip_address']))
+        else:
+            for other in self.data['ips'].values():
+                if other['id'] != obj['id'] and other['ip_address'] == obj['ip_address'] and other.get('connection_id') != obj.get('connection_id'):
+                    problems.append(('/ip_address', 'ip_address %s is already in use by another connection.' % obj['ip_address']))
+                    break
         if problems:
             raise invalid(problems)
         if current is not None and current.get('connection_id') != obj.get('connection_id'):
@@ -398,16 +460,14 @@ class State:
 
     def _prepare_fqdns(self, kind, obj, current=None):
         problems = self._address_owner_problems(kind, obj)
-        if not HOSTNAME.match(obj.get('fqdn', '')):
+        if not HOSTNAME.match(obj.get('fqdn') or ''):
             problems.append(('/fqdn', 'fqdn %r is not a valid domain name.' % obj.get('fqdn')))
         if obj.get('dns_record_type') not in ('a', 'srv'):
             problems.append(('/dns_record_type', 'Invalid dns_record_type: %s, was provided. Acceptable values are a, srv' % obj.get('dns_record_type')))
         if problems:
             raise invalid(problems)
         if obj.get('port') is None:
-            obj.pop('port', None)
-            if obj['dns_record_type'] == 'a':
-                obj['port'] = 5060
+            obj['port'] = 5060 if obj['dns_record_type'] == 'a' else None  # an SRV record names its own ports
         if current is not None and current.get('connection_id') != obj.get('connection_id'):
             self._delete_fqdns(kind, current)
 
@@ -419,10 +479,7 @@ class State:
             field = 'default_%s_%s_id' % (rank, family)
             if owner['inbound'].get(field) == obj['id']:
                 self.uncache(owner['id'])
-                if family == 'fqdn':
-                    owner['inbound'][field] = None
-                else:
-                    del owner['inbound'][field]
+                owner['inbound'][field] = None
 
     def _delete_ips(self, kind, obj):
         self._forget_default(obj, 'ip')
@@ -432,7 +489,23 @@ class State:
 
     # -- outbound voice profiles and numbers ----------------------------------------------------
     def _prepare_outbound_voice_profiles(self, kind, obj, current=None):
-        return None
+        """Rules Telnyx applies to fields its spec types loosely (sources in emulator/README.md)."""
+        problems = []
+        for index, code in enumerate(obj.get('whitelisted_destinations') or ()):
+            if code not in ISO_ALPHA2:
+                problems.append(('/whitelisted_destinations/%d' % index, 'whitelisted_destinations must be ISO 3166-1 alpha-2 country codes, got %s.' % code))
+        limit = obj.get('daily_spend_limit')
+        if limit is not None and not MONEY.match(limit):
+            problems.append(('/daily_spend_limit', 'daily_spend_limit must be an amount in USD such as 100.00, got %s.' % limit))
+        for name in ('start_time', 'end_time'):
+            value = (obj.get('calling_window') or {}).get(name)
+            if value is not None and not HH_MM.match(value):
+                problems.append(('/calling_window/' + name, '%s must be a UTC time of day in HH:MM format (24-hour clock), got %s.' % (name, value)))
+        limit = obj.get('concurrent_call_limit')
+        if isinstance(limit, int) and limit < 0:
+            problems.append(('/concurrent_call_limit', 'concurrent_call_limit must be greater than or equal to 0.'))
+        if problems:
+            raise invalid(problems)
 
     def _delete_outbound_voice_profiles(self, kind, obj):
         users = sorted(conn['id'] for _kind, conn in self.connections() if conn['outbound'].get('outbound_voice_profile_id') == obj['id'])
@@ -452,7 +525,7 @@ class State:
 
     def numbers_job(self, body):
         """POST /phone_numbers/jobs/update_phone_numbers, applied at once: the job is born completed."""
-        self.check_body('POST /phone_numbers/jobs/update_phone_numbers', body)
+        body = self.check_body('POST /phone_numbers/jobs/update_phone_numbers', body)
         wanted = body['phone_numbers']
         if not 1 <= len(wanted) <= 1000:
             raise invalid([('/phone_numbers', 'Give between 1 and 1000 phone numbers, got %d.' % len(wanted))], title='Bad Request')
@@ -482,17 +555,12 @@ class State:
     def list(self, kind, query):
         """Return (items, meta) of one page of kind ('connections' = every connection kind); items are JSON bytes."""
         spec = LISTS[kind]
-        predicates = []
-        for key, value in query.items():
-            if key.startswith('filter['):
-                if key not in spec['filters']:
-                    raise bad_parameter(key, 'Unknown filter %s. Supported: %s.' % (key, ', '.join(sorted(spec['filters']))))
-                predicates.append(spec['filters'][key](self, key, value))
-        number, size = page_params(query, spec['page_size'])
-        sort = query.get('sort', spec['sort'])
+        try:
+            predicates, number, size, sort = self._list_params(spec, query)
+        except ApiError as exc:
+            exc.status = spec['error_status']
+            raise
         field = sort.lstrip('-')
-        if field not in spec['sorts']:
-            raise bad_parameter('sort', 'Invalid sort: %s, was provided. Acceptable values are %s' % (sort, ', '.join(spec['sorts'])))
         view_kind = 'connections' if kind == 'connections' else kind
         if kind == 'connections':
             items = [obj for _ckind, obj in self.connections()]
@@ -508,6 +576,24 @@ class State:
         total = len(items)
         meta = {'page_number': number, 'page_size': size, 'total_pages': int(math.ceil(total / float(size))), 'total_results': total}
         return [self.encoded(view_kind, obj) for obj in items[(number - 1) * size:number * size]], meta
+
+    def _list_params(self, spec, query):
+        predicates = []
+        for key in query.keys():
+            if key.startswith('filter['):
+                name = key[:-2] if key.endswith('[]') else key
+                if name not in spec['filters']:
+                    raise bad_parameter(key, 'Unknown filter %s. Supported: %s.' % (key, ', '.join(sorted(spec['filters']))))
+                values = query.getlist(key) if hasattr(query, 'getlist') else [query[key]]
+                predicates.append(spec['filters'][name](self, key, values[-1] if len(values) == 1 else values))
+        for key, allowed in spec.get('param_values', {}).items():
+            if key in query and query[key] not in allowed:
+                raise bad_parameter(key, 'Invalid %s: %s, was provided. Acceptable values are %s' % (key, query[key], ', '.join(allowed)))
+        number, size = page_params(query, spec['page_size'])
+        sort = query.get('sort', spec['sort'])
+        if sort.lstrip('-') not in spec['sorts']:
+            raise bad_parameter('sort', 'Invalid sort: %s, was provided. Acceptable values are %s' % (sort, ', '.join(spec['sorts'])))
+        return predicates, number, size, sort
 
     def encoded(self, kind, obj):
         """The JSON bytes of an object's view; connection objects are cached until they change."""
@@ -551,9 +637,30 @@ def name_contains(field, minimum):
     return build
 
 
-def equals(field):
+def equals(field, integer=False):
+    def build(_state, key, value):
+        if integer and not re.match(r'^-?[0-9]+$', str(value)):
+            raise bad_parameter(key, '%s must be an integer, got %r.' % (key, value))
+        wanted = str(int(value)) if integer else value
+        return lambda obj: str(obj.get(field)) == wanted if obj.get(field) is not None else False
+    return build
+
+
+def one_of(field, allowed, mapping=None):
+    """An enum filter (the spec's values); ``mapping`` turns a stored value into the filter's vocabulary."""
+    def build(_state, key, value):
+        if value not in allowed:
+            raise bad_parameter(key, 'Invalid %s: %s, was provided. Acceptable values are %s' % (key, value, ', '.join(allowed)))
+        return lambda obj: (mapping or {}).get(obj.get(field), obj.get(field)) == value
+    return build
+
+
+def nullable_equals(field):
+    """The spec: set the value to the string 'null' for the objects without one."""
     def build(_state, _key, value):
-        return lambda obj: str(obj.get(field)) == value if obj.get(field) is not None else False
+        if value == 'null':
+            return lambda obj: obj.get(field) is None
+        return lambda obj: obj.get(field) == value
     return build
 
 
@@ -566,10 +673,13 @@ def fqdn_filter(state, _key, value):
     return lambda obj: obj['id'] in owners
 
 
-def phone_filter(_state, _key, value):
+def phone_filter(_state, key, value):
+    """The spec: "Requires at least three digits. Non-numerical characters will result in no values being returned"."""
     digits = value[1:] if value.startswith('+') else value
     if not digits.isdigit():
         return lambda obj: False
+    if len(digits) < 3:
+        raise bad_parameter(key, '%s requires at least three digits.' % key)
     return lambda obj: digits in obj['phone_number']
 
 
@@ -577,8 +687,25 @@ def tag_filter(_state, _key, value):
     return lambda obj: value in obj.get('tags', ())
 
 
-def voice_name(test):
-    def build(state, _key, value):
+def without_tags(_state, key, value):
+    """The spec: "When set to 'true', filters for phone numbers that do not have any tags applied. All other values are ignored"."""
+    if value == 'true':
+        return lambda obj: not obj.get('tags')
+    return lambda obj: True
+
+
+def country_filter(_state, _key, value):
+    """The spec: "Can be a single value or an array of values" (repeated, or comma-separated)."""
+    values = value if isinstance(value, list) else [value]
+    wanted = set(item for text in values for item in text.split(',') if item)
+    return lambda obj: obj.get('country_iso_alpha2') in wanted
+
+
+def voice_name(test, minimum=0):
+    def build(state, key, value):
+        if len(value) < minimum:
+            raise bad_parameter(key, '%s requires at least %d characters.' % (key, minimum))
+
         def predicate(obj):
             owner = state.connection_or_none(obj['connection_id'])
             return owner is not None and test((owner.get('connection_name') or '').lower(), value.lower())
@@ -592,22 +719,39 @@ CONNECTION_FILTERS = {
     'filter[outbound_voice_profile_id]': ovp_filter,
     'filter[outbound.outbound_voice_profile_id]': ovp_filter,
 }
-CONNECTION_LIST = {'filters': CONNECTION_FILTERS, 'sorts': ('created_at', 'connection_name', 'active'), 'sort': 'created_at', 'page_size': 250}
+# Lists answer bad parameters with the status their path declares in the spec: 400, but 422 on outbound voice
+# profiles. Connections and numbers are, unless sorted, newest first: the spec says "If not given, results are
+# sorted by created_at in descending order" (its sort parameter's description).
+CONNECTION_LIST = {'filters': CONNECTION_FILTERS, 'sorts': ('created_at', 'connection_name', 'active'), 'sort': '-created_at', 'page_size': 250,
+                   'error_status': 400}
 LISTS = dict((kind, CONNECTION_LIST) for kind in list(CONNECTION_KINDS) + ['connections'])
-LISTS['ips'] = {'filters': dict(('filter[%s]' % name, equals(name)) for name in ('connection_id', 'ip_address', 'port')),
-                'sorts': ('created_at',), 'sort': 'created_at', 'page_size': 250}
-LISTS['fqdns'] = {'filters': dict(('filter[%s]' % name, equals(name)) for name in ('connection_id', 'fqdn', 'port', 'dns_record_type')),
-                  'sorts': ('created_at',), 'sort': 'created_at', 'page_size': 250}
+LISTS['ips'] = {'filters': {'filter[connection_id]': equals('connection_id'), 'filter[ip_address]': equals('ip_address'),
+                            'filter[port]': equals('port', integer=True)},
+                'sorts': ('created_at',), 'sort': 'created_at', 'page_size': 250, 'error_status': 400}
+LISTS['fqdns'] = {'filters': {'filter[connection_id]': equals('connection_id'), 'filter[fqdn]': equals('fqdn'),
+                              'filter[port]': equals('port', integer=True), 'filter[dns_record_type]': equals('dns_record_type')},
+                  'sorts': ('created_at',), 'sort': 'created_at', 'page_size': 250, 'error_status': 400}
 LISTS['outbound_voice_profiles'] = {
     'filters': {'filter[name][contains]': name_contains('name', 0)},
-    'sorts': ('enabled', 'created_at', 'name', 'service_plan', 'traffic_type', 'usage_payment_method'), 'sort': '-created_at', 'page_size': 20}
+    'sorts': ('enabled', 'created_at', 'name', 'service_plan', 'traffic_type', 'usage_payment_method'), 'sort': '-created_at', 'page_size': 20,
+    'error_status': 422}
+NUMBER_STATUSES = ('purchase-pending', 'purchase-failed', 'port-pending', 'active', 'deleted', 'port-failed', 'emergency-only', 'ported-out',
+                   'port-out-pending')
 LISTS['phone_numbers'] = {
     'filters': {
         'filter[phone_number]': phone_filter, 'filter[connection_id]': equals('connection_id'), 'filter[tag]': tag_filter,
-        'filter[status]': equals('status'), 'filter[country_iso_alpha2]': equals('country_iso_alpha2'),
+        'filter[status]': one_of('status', NUMBER_STATUSES), 'filter[country_iso_alpha2]': country_filter,
+        'filter[billing_group_id]': nullable_equals('billing_group_id'), 'filter[emergency_address_id]': nullable_equals('emergency_address_id'),
+        'filter[customer_reference]': equals('customer_reference'),
+        'filter[number_type][eq]': one_of('phone_number_type', ('local', 'national', 'toll_free', 'mobile', 'shared_cost')),
+        'filter[source]': one_of('source_type', ('ported', 'purchased'), {'number_order': 'purchased', 'port_in': 'ported'}),
+        'filter[voice.usage_payment_method]': one_of('usage_payment_method', ('pay-per-minute', 'channel'), {None: 'pay-per-minute'}),
+        'filter[without_tags]': without_tags,
         'filter[voice.connection_name][eq]': voice_name(lambda name, value: name == value),
-        'filter[voice.connection_name][contains]': voice_name(lambda name, value: value in name),
-        'filter[voice.connection_name][starts_with]': voice_name(lambda name, value: name.startswith(value)),
-        'filter[voice.connection_name][ends_with]': voice_name(lambda name, value: name.endswith(value)),
+        'filter[voice.connection_name][contains]': voice_name(lambda name, value: value in name, 3),
+        'filter[voice.connection_name][starts_with]': voice_name(lambda name, value: name.startswith(value), 3),
+        'filter[voice.connection_name][ends_with]': voice_name(lambda name, value: name.endswith(value), 3),
     },
-    'sorts': ('purchased_at', 'phone_number', 'connection_name', 'usage_payment_method', 'created_at'), 'sort': 'purchased_at', 'page_size': 20}
+    'param_values': {'handle_messaging_profile_error': ('true', 'false')},
+    'sorts': ('purchased_at', 'phone_number', 'connection_name', 'usage_payment_method', 'created_at'), 'sort': '-created_at', 'page_size': 20,
+    'error_status': 400}

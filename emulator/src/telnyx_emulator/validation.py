@@ -4,8 +4,11 @@
 
 A small JSON-Schema subset is enough for these bodies: type (also lists of types), enum, minimum,
 maximum, multipleOf, minLength, maxLength, minItems, maxItems, required, properties, items,
-anyOf/oneOf and the formats uri and uuid. Objects are closed: a field the spec does not list is
-rejected (Telnyx's own spec leaves additionalProperties open; rejecting catches client typos).
+anyOf/oneOf and the formats uri and uuid. An optional scalar field without a default (or with a null
+default) takes null: replies show it so while it is unset, and a client that sends back what it read
+(whole ``inbound``/``outbound`` objects) must not be refused for it. Objects are open, as in Telnyx's spec (no
+``additionalProperties: false``) and as Telnyx answers: a field the schema does not list is not an
+error; ``known_fields`` drops such fields from a body (they are ignored, not stored) and names them.
 Every problem is returned, each as (JSON pointer, detail).
 """
 from __future__ import annotations
@@ -24,6 +27,23 @@ def load_request_schemas(path=SCHEMA_FILE):
     """Return {"METHOD /path": schema} of every request body."""
     with open(path, encoding='utf-8') as handle:
         return json.load(handle)['requests']
+
+
+def load_reply_fields(path=SCHEMA_FILE):
+    """Return {resource: {field: null or nested dict}}: every field a reply of that resource carries."""
+    with open(path, encoding='utf-8') as handle:
+        return json.load(handle)['fields']
+
+
+def with_nulls(value, fields):
+    """A copy of value with every field of ``fields`` it lacks set to its reply default or null (nested objects alike)."""
+    result = dict(value)
+    for name, nested in fields.items():
+        if name not in result:
+            result[name] = json.loads(json.dumps(nested)) if isinstance(nested, (dict, list)) else nested
+        elif isinstance(nested, dict) and nested and isinstance(result[name], dict):
+            result[name] = with_nulls(result[name], nested)
+    return result
 
 
 def json_type(value):
@@ -80,11 +100,34 @@ def _validate_object(schema, value, pointer):
         if name not in value:
             errors.append(('%s/%s' % (pointer, name), 'field required'))
     for name, item in value.items():
-        if name in properties:
-            errors.extend(validate(properties[name], item, '%s/%s' % (pointer, name)))
-        elif schema.get('additionalProperties') is not True:
-            errors.append(('%s/%s' % (pointer, name), 'Unknown field %s.' % name))
+        if name not in properties:
+            continue
+        if item is None and _unset_by_null(name, schema, properties[name]):
+            continue  # null is what a reply shows for this field while unset (no default): sending it back unsets it
+        errors.extend(validate(properties[name], item, '%s/%s' % (pointer, name)))
     return errors
+
+
+def _unset_by_null(name, schema, prop):
+    """An optional scalar field (not an object or a list) whose default is null or absent."""
+    types = prop.get('type')
+    types = types if isinstance(types, list) else [types]
+    return name not in schema.get('required', ()) and prop.get('default') is None and not {'object', 'array'} & set(types)
+
+
+def known_fields(schema, value, pointer='', ignored=None):
+    """(value without the fields schema does not list, [JSON pointer of each dropped field])."""
+    ignored = [] if ignored is None else ignored
+    properties = schema.get('properties')
+    if not isinstance(value, dict) or properties is None or schema.get('additionalProperties') is True:
+        return value, ignored
+    kept = {}
+    for name, item in value.items():
+        if name in properties:
+            kept[name] = known_fields(properties[name], item, '%s/%s' % (pointer, name), ignored)[0]
+        else:
+            ignored.append('%s/%s' % (pointer, name))
+    return kept, ignored
 
 
 def _validate_array(schema, value, pointer):
