@@ -23,6 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from telnyx_emulator.barrier import Barriers
+from telnyx_emulator import voice
 from telnyx_emulator.faults import Dice, Stats, TokenBucket
 from telnyx_emulator.store import CONNECTION_KINDS, ApiError, State, dumps, error
 
@@ -82,6 +83,8 @@ class Routes:
         self.add('/phone_numbers', GET='list')
         self.add('/phone_numbers/jobs/update_phone_numbers', POST='numbers_job')
         self.add('/phone_numbers/{id}', GET='get', PATCH='update', DELETE='delete')
+        # a number's voice settings (telnyx_emulator.voice)
+        self.add('/phone_numbers/{id}/voice', GET='voice', PATCH='voice_update')
 
     def add(self, template, **methods):
         kind = template.split('/')[1]
@@ -262,6 +265,13 @@ class Emulator:
 
     def do_numbers_job(self, _kind, _ident, body, _query):
         return self.state.numbers_job(body)
+
+    # -- a number's voice settings (telnyx_emulator.voice) ------------------------------------------------
+    def do_voice(self, _kind, ident, _body, _query):
+        return 200, {'data': voice.view(self.state, ident)}
+
+    def do_voice_update(self, _kind, ident, body, _query):
+        return 200, {'data': voice.update(self.state, ident, body)}
 
 
 def create_app(config=None):
