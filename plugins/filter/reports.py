@@ -199,6 +199,8 @@ def trunk_facts(trunks, connection_results, region, state=None):
             'numbers': list(trunk.get('numbers') or []),
             'state': state or trunk.get('state', 'present'),
         }
+        if trunk.get('failover_number'):
+            fact['failover_number'] = trunk['failover_number']
         if _registration(conn) is not None:
             fact['registration'] = _registration(conn)
         facts.append(fact)
@@ -250,6 +252,14 @@ def _table(header, rows):
     return lines
 
 
+def _numbers_cell(trunk):
+    """The trunk's E.164 numbers, and where Telnyx forwards their calls when the trunk cannot take them."""
+    text = ', '.join(trunk.get('numbers') or []) or '-'
+    if trunk.get('failover_number') and trunk.get('numbers'):
+        text += ' (on failure forwarded to %s)' % trunk['failover_number']
+    return text
+
+
 def handoff_markdown(group, generated_at=''):
     """The handoff sheet of one region and environment: what the Conversation Builder admin pastes."""
     region, environment = group['region'], group['environment']
@@ -262,8 +272,7 @@ def handoff_markdown(group, generated_at=''):
     for host in sorted(group['hosts']):
         for trunk in group['hosts'][host]['trunks']:
             rows.append([host, trunk['name'], trunk['type'], trunk.get('id') or '(not created yet)',
-                         trunk.get('sip_uri') or '-', ', '.join(trunk.get('numbers') or []) or '-',
-                         trunk.get('state', 'present')])
+                         trunk.get('sip_uri') or '-', _numbers_cell(trunk), trunk.get('state', 'present')])
     if rows:
         lines.extend(_table(['SBC', 'trunk', 'connection type', 'connection id', 'SIP URI', 'E.164 numbers', 'state'], rows))
     else:
