@@ -15,8 +15,8 @@ OFF = {'call_forwarding': {'call_forwarding_enabled': False, 'forwards_to': ''}}
 
 
 def voice(api, phone, forwarding):
-    api.add('GET', '/phone_numbers/n%s/voice' % phone[1:], json={'data': {'id': 'n' + phone[1:], 'record_type': 'voice_settings',
-                                                                         'call_forwarding': forwarding}})
+    data = {'id': 'n' + phone[1:], 'record_type': 'voice_settings', 'call_forwarding': forwarding}
+    api.add('GET', '/phone_numbers/n%s/voice' % phone[1:], json={'data': data})
 
 
 def voice_patch(api, phone):
