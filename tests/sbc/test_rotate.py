@@ -57,7 +57,7 @@ class Site:
         self.workdir = Path(workdir)
         self.restarts = 0
         self.restart_errors = []
-        self._stop = threading.Event()
+        self.stopping = threading.Event()
         self.threads = []
         host = base_vars(self.bed.config_dir, self.bed.run_dir, trunks)
         host.update({
@@ -94,7 +94,7 @@ class Site:
 
     def _restarter(self):
         request, done = self.workdir / 'restart.request', self.workdir / 'restart.done'
-        while not self._stop.is_set():
+        while not self.stopping.is_set():
             if request.exists():
                 request.unlink()
                 try:
@@ -108,7 +108,7 @@ class Site:
             time.sleep(0.05)
 
     def stop(self):
-        self._stop.set()
+        self.stopping.set()
         for thread in self.threads:
             thread.join(timeout=5)
         self.bed.sip.stop_all()
@@ -134,7 +134,7 @@ def _no_secret(proc, *secrets):
 CRED = [{'name': 'rot-cred', 'type': 'credentials', 'sbc_port': SBC_PORT, 'username': USERNAME, 'password': PASSWORD}]
 
 
-@pytest.fixture(scope='module')
+@pytest.fixture(scope='class')
 def cred(tmp_path_factory):
     with running_emulator(api_key=API_KEY) as emulator:
         site = Site(tmp_path_factory.mktemp('rotate-cred'), emulator, CRED)
@@ -152,7 +152,7 @@ def cred(tmp_path_factory):
 def _judge(site):
     """Telnyx's registrar: the newest authenticated REGISTER counts, judged with the password Telnyx holds now."""
     conn_id = None
-    while not site._stop.is_set():
+    while not site.stopping.is_set():
         try:
             conn = site.connection('credential')
             conn_id = conn['id']
@@ -170,45 +170,47 @@ def _last_register_digest(site, password):
     return bool(registers) and digest_valid(registers[-1], 'REGISTER', USERNAME, password)
 
 
-def test_cred_1_a_failed_verification_puts_the_old_password_back_on_both_sides(cred):
-    assert wait_for(lambda: _last_register_digest(cred, PASSWORD), 30), 'the SBC never registered with the first password'
-    cred.carrier2.stop()  # a carrier address stops answering SIP OPTIONS: the rotation's verification fails
-    proc = cred.playbook('rotate', '-e', json.dumps({'rotate_trunks': ['rot-cred'], 'rotate_generate': True}))
-    assert proc.returncode != 0
-    assert 'rotation of trunk rot-cred failed and was rolled back (SBC and Telnyx hold the old password)' in proc.stdout
-    assert 'SIP OPTIONS 127.0.0.3:%d' % CARRIER_PORT in proc.stdout
-    _path, written = cred.rotated_file()
-    new = written['rotate_secrets']['rot-cred']
-    assert len(new) == 32 and new != PASSWORD
-    assert _no_secret(proc, new, PASSWORD)
-    # both sides hold the old value again, and the SBC registers with it
-    assert cred.connection('credential')['password'] == PASSWORD
-    assert PASSWORD.replace(':', '\\:') in (cred.bed.config_dir / 'dbtext' / 'uacreg').read_text()
-    assert new not in (cred.bed.config_dir / 'kamailio.cfg').read_text()
-    assert cred.restarts == 2  # new value, then the old one back
-    assert wait_for(lambda: _last_register_digest(cred, PASSWORD), 30)
-    cred.carrier2 = cred.bed.sip.uas('carrier2', CARRIER2, CARRIER_PORT, media_port=6003)
+class TestCredentialsTrunk:
+    """A credentials trunk (UDP): a failed rotation first, then a clean one (the class's SBC is stopped after it)."""
 
+    def test_cred_1_a_failed_verification_puts_the_old_password_back_on_both_sides(self, cred):
+        assert wait_for(lambda: _last_register_digest(cred, PASSWORD), 30), 'the SBC never registered with the first password'
+        cred.carrier2.stop()  # a carrier address stops answering SIP OPTIONS: the rotation's verification fails
+        proc = cred.playbook('rotate', '-e', json.dumps({'rotate_trunks': ['rot-cred'], 'rotate_generate': True}))
+        assert proc.returncode != 0
+        assert 'rotation of trunk rot-cred failed and was rolled back (SBC and Telnyx hold the old password)' in proc.stdout
+        assert 'SIP OPTIONS 127.0.0.3:%d' % CARRIER_PORT in proc.stdout
+        _path, written = cred.rotated_file()
+        new = written['rotate_secrets']['rot-cred']
+        assert len(new) == 32 and new != PASSWORD
+        assert _no_secret(proc, new, PASSWORD)
+        # both sides hold the old value again, and the SBC registers with it
+        assert cred.connection('credential')['password'] == PASSWORD
+        assert PASSWORD.replace(':', '\\:') in (cred.bed.config_dir / 'dbtext' / 'uacreg').read_text()
+        assert new not in (cred.bed.config_dir / 'kamailio.cfg').read_text()
+        assert cred.restarts == 2  # new value, then the old one back
+        assert wait_for(lambda: _last_register_digest(cred, PASSWORD), 30)
+        cred.carrier2 = cred.bed.sip.uas('carrier2', CARRIER2, CARRIER_PORT, media_port=6003)
 
-def test_cred_2_generated_password_lands_on_both_sides_and_calls_work(cred):
-    restarts = cred.restarts
-    proc = cred.playbook('rotate', '-e', json.dumps({'rotate_trunks': ['rot-cred'], 'rotate_generate': True}))
-    assert proc.returncode == 0, proc.stdout[-4000:]
-    path, written = cred.rotated_file()
-    new = written['rotate_secrets']['rot-cred']
-    assert oct(path.stat().st_mode & 0o777) == '0o600'
-    assert _no_secret(proc, new, PASSWORD)
-    assert cred.restarts == restarts + 1
-    assert cred.connection('credential')['password'] == new
-    assert new in (cred.bed.config_dir / 'dbtext' / 'uacreg').read_text()
-    assert _last_register_digest(cred, new), 'verification passed without a REGISTER with the new password'
-    # a call: the carrier challenges the INVITE, the SBC answers with the new password
-    cred.registrar.stop()
-    carrier = cred.bed.sip.uas('carrier1-auth', CARRIER1, CARRIER_PORT, scenario='uas_auth407.xml')
-    rc, _replies = cred.bed.sip.uac('cred-call', NUMBER, SBC_PORT)
-    assert rc == 0
-    invites = carrier.requests('INVITE')
-    assert len(invites) == 2 and digest_valid(invites[1], 'INVITE', USERNAME, new)
+    def test_cred_2_generated_password_lands_on_both_sides_and_calls_work(self, cred):
+        restarts = cred.restarts
+        proc = cred.playbook('rotate', '-e', json.dumps({'rotate_trunks': ['rot-cred'], 'rotate_generate': True}))
+        assert proc.returncode == 0, proc.stdout[-4000:]
+        path, written = cred.rotated_file()
+        new = written['rotate_secrets']['rot-cred']
+        assert oct(path.stat().st_mode & 0o777) == '0o600'
+        assert _no_secret(proc, new, PASSWORD)
+        assert cred.restarts == restarts + 1
+        assert cred.connection('credential')['password'] == new
+        assert new in (cred.bed.config_dir / 'dbtext' / 'uacreg').read_text()
+        assert _last_register_digest(cred, new), 'verification passed without a REGISTER with the new password'
+        # a call: the carrier challenges the INVITE, the SBC answers with the new password
+        cred.registrar.stop()
+        carrier = cred.bed.sip.uas('carrier1-auth', CARRIER1, CARRIER_PORT, scenario='uas_auth407.xml')
+        rc, _replies = cred.bed.sip.uac('cred-call', NUMBER, SBC_PORT)
+        assert rc == 0
+        invites = carrier.requests('INVITE')
+        assert len(invites) == 2 and digest_valid(invites[1], 'INVITE', USERNAME, new)
 
 
 # --------------------------------------------------------------------------- token trunk
@@ -217,7 +219,7 @@ TOK = [ip_trunk('rot-token', SBC_PORT, ip_auth_method='token', token=TOKEN)]
 NEW_TOKEN = 'rotated-token-0002-abcdef'
 
 
-@pytest.fixture(scope='module')
+@pytest.fixture(scope='class')
 def tok(tmp_path_factory):
     with running_emulator(api_key=API_KEY) as emulator:
         site = Site(tmp_path_factory.mktemp('rotate-token'), emulator, TOK)
@@ -243,38 +245,39 @@ def _call_token(site, name):
     return rc, header(invites[0], 'X-Telnyx-Token') if invites else None
 
 
-def test_tok_1_a_failed_verification_puts_the_old_token_back_on_both_sides(tok):
-    assert _call_token(tok, 'before') == (0, TOKEN)
-    tok.carrier2.stop()
-    proc = tok.playbook('rotate', '-e', json.dumps({'rotate_trunks': ['rot-token']}), '-e', _secrets_file(tok, NEW_TOKEN))
-    assert proc.returncode != 0
-    assert 'rotation of trunk rot-token failed and was rolled back (SBC and Telnyx hold the old token)' in proc.stdout
-    assert _no_secret(proc, NEW_TOKEN, TOKEN)
-    assert tok.connection('ip')['outbound']['ip_authentication_token'] == TOKEN
-    assert tok.restarts == 2
-    assert _call_token(tok, 'after-rollback') == (0, TOKEN)
-    tok.carrier2 = tok.bed.sip.uas('carrier2', CARRIER2, CARRIER_PORT, media_port=6003)
+class TestTokenTrunk:
+    """A token trunk: a failed rotation, a clean one, a refused one (the class's SBC is stopped after it)."""
 
+    def test_tok_1_a_failed_verification_puts_the_old_token_back_on_both_sides(self, tok):
+        assert _call_token(tok, 'before') == (0, TOKEN)
+        tok.carrier2.stop()
+        proc = tok.playbook('rotate', '-e', json.dumps({'rotate_trunks': ['rot-token']}), '-e', _secrets_file(tok, NEW_TOKEN))
+        assert proc.returncode != 0
+        assert 'rotation of trunk rot-token failed and was rolled back (SBC and Telnyx hold the old token)' in proc.stdout
+        assert _no_secret(proc, NEW_TOKEN, TOKEN)
+        assert tok.connection('ip')['outbound']['ip_authentication_token'] == TOKEN
+        assert tok.restarts == 2
+        assert _call_token(tok, 'after-rollback') == (0, TOKEN)
+        tok.carrier2 = tok.bed.sip.uas('carrier2', CARRIER2, CARRIER_PORT, media_port=6003)
 
-def test_tok_2_new_token_on_both_sides_and_calls_carry_it(tok):
-    proc = tok.playbook('rotate', '-e', json.dumps({'rotate_trunks': ['rot-token']}), '-e', _secrets_file(tok, NEW_TOKEN))
-    assert proc.returncode == 0, proc.stdout[-4000:]
-    assert _no_secret(proc, NEW_TOKEN, TOKEN)
-    assert tok.connection('ip')['outbound']['ip_authentication_token'] == NEW_TOKEN
-    assert 'X-Telnyx-Token: %s' % NEW_TOKEN in (tok.bed.config_dir / 'kamailio.cfg').read_text()
-    assert _call_token(tok, 'after-rotation') == (0, NEW_TOKEN)
-    assert not (tok.workdir / 'reports' / 'rotated-com.yml').exists()  # values given, nothing generated
+    def test_tok_2_new_token_on_both_sides_and_calls_carry_it(self, tok):
+        proc = tok.playbook('rotate', '-e', json.dumps({'rotate_trunks': ['rot-token']}), '-e', _secrets_file(tok, NEW_TOKEN))
+        assert proc.returncode == 0, proc.stdout[-4000:]
+        assert _no_secret(proc, NEW_TOKEN, TOKEN)
+        assert tok.connection('ip')['outbound']['ip_authentication_token'] == NEW_TOKEN
+        assert 'X-Telnyx-Token: %s' % NEW_TOKEN in (tok.bed.config_dir / 'kamailio.cfg').read_text()
+        assert _call_token(tok, 'after-rotation') == (0, NEW_TOKEN)
+        assert not (tok.workdir / 'reports' / 'rotated-com.yml').exists()  # values given, nothing generated
 
-
-def test_tok_3_refused_before_any_change(tok):
-    stats_before = tok.emulator.stats()['by_method']
-    restarts = tok.restarts
-    proc = tok.playbook('rotate', '-e', json.dumps({'rotate_trunks': ['rot-token', 'nope']}), '-e', _secrets_file(tok, 'short'))
-    assert proc.returncode != 0
-    assert 'rotate: nothing was changed' in proc.stdout
-    assert 'nope: no trunk of this name' in proc.stdout
-    assert 'rot-token: new token: must be 12 to 48 letters, digits or hyphens' in proc.stdout
-    assert "'short'" not in proc.stdout and 'short,' not in proc.stdout
-    assert {k: v for k, v in tok.emulator.stats()['by_method'].items() if k != 'GET'} == \
-        {k: v for k, v in stats_before.items() if k != 'GET'}
-    assert tok.restarts == restarts
+    def test_tok_3_refused_before_any_change(self, tok):
+        stats_before = tok.emulator.stats()['by_method']
+        restarts = tok.restarts
+        proc = tok.playbook('rotate', '-e', json.dumps({'rotate_trunks': ['rot-token', 'nope']}), '-e', _secrets_file(tok, 'short'))
+        assert proc.returncode != 0
+        assert 'rotate: nothing was changed' in proc.stdout
+        assert 'nope: no trunk of this name' in proc.stdout
+        assert 'rot-token: new token: must be 12 to 48 letters, digits or hyphens' in proc.stdout
+        assert "'short'" not in proc.stdout and 'short,' not in proc.stdout
+        assert {k: v for k, v in tok.emulator.stats()['by_method'].items() if k != 'GET'} == \
+            {k: v for k, v in stats_before.items() if k != 'GET'}
+        assert tok.restarts == restarts
