@@ -224,6 +224,8 @@ def trunk_facts(trunks, connection_results, region, state=None):
             'numbers': list(trunk.get('numbers') or []),
             'state': state or trunk.get('state', 'present'),
         }
+        if trunk.get('failover_number'):
+            fact['failover_number'] = trunk['failover_number']
         if _registration(conn) is not None:
             fact['registration'] = _registration(conn)
         facts.append(fact)
@@ -284,7 +286,15 @@ def _handoff_row(host, trunk):
     if state == 'absent':
         ident, uri, state = (ident, uri, 'absent (still at Telnyx)') if ident else ('deleted', '-', 'deleted')
     return [host, trunk['name'], trunk['type'], ident or '(not created yet)', uri,
-            ', '.join(trunk.get('numbers') or []) or '-', state]
+            _numbers_cell(trunk), state]
+
+
+def _numbers_cell(trunk):
+    """The trunk's E.164 numbers, and where Telnyx forwards their calls when the trunk cannot take them."""
+    text = ', '.join(trunk.get('numbers') or []) or '-'
+    if trunk.get('failover_number') and trunk.get('numbers'):
+        text += ' (on failure forwarded to %s)' % trunk['failover_number']
+    return text
 
 
 def handoff_markdown(group, generated_at=''):

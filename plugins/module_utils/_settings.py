@@ -124,6 +124,14 @@ def _range(low, high):
     return check
 
 
+def _multiple_of(step):
+    def check(value):
+        if value % step:
+            _fail('must be a multiple of %d, got %d' % (step, value))
+        return value
+    return check
+
+
 def _length(low, high):
     def check(value):
         if not low <= len(value) <= high:
@@ -391,6 +399,14 @@ def _timeout(option, field, high):
                           'fqdn': ('inbound.%s' % field, 'outbound.%s' % field)})
 
 
+# Media and interop settings a voice bot cares about (Telnyx's connection fields of the same meaning; the field names,
+# enums and ranges are those of Telnyx's OpenAPI spec for credential, IP and FQDN connections).
+NOISE_SUPPRESSION = ('inbound', 'outbound', 'both', 'disabled')
+NOISE_ENGINES = ('denoiser', 'deep_filter_net', 'deep_filter_net_large', 'krisp_viva_tel', 'krisp_viva_tel_lite',
+                 'krisp_viva_promodel', 'krisp_viva_ss', 'quail_voice_focus')
+JITTER_MSEC = (40, 400)
+
+
 def _channel_limit(section):
     setting = Setting('channel_limit', type='int', rule=_range(1, 100000), paths=('%s.channel_limit' % section,), clearable=True)
     # Telnyx's default is null (no limit), but its spec takes null only for an FQDN connection's inbound limit
@@ -435,6 +451,17 @@ TABLE = {
                 clearable=True),
         Setting('token', kinds=IP_FQDN, paths=('outbound.ip_authentication_token',), no_log=True,
                 rule=_regex(TOKEN_PATTERN, TOKEN_RULE), clearable=True),
+        Setting('noise_suppression', choices=list(NOISE_SUPPRESSION), paths=('noise_suppression',)),
+        Setting('noise_suppression_details', type='dict', sub=[
+            Setting('engine', choices=list(NOISE_ENGINES), paths=('noise_suppression_details.engine',)),
+            Setting('attenuation_limit', type='int', rule=_all(_range(0, 100), _multiple_of(10)),
+                    paths=('noise_suppression_details.attenuation_limit',)),
+        ]),
+        Setting('jitter_buffer', type='dict', sub=[
+            Setting('enabled', type='bool', paths=('jitter_buffer.enable_jitter_buffer',)),
+            Setting('min_msec', type='int', rule=_range(*JITTER_MSEC), paths=('jitter_buffer.jitterbuffer_msec_min',)),
+            Setting('max_msec', type='int', rule=_range(*JITTER_MSEC), paths=('jitter_buffer.jitterbuffer_msec_max',)),
+        ]),
         Setting('active', type='bool', paths=('active',)),
         Setting('tags', type='list', elements='str', paths=('tags',), norm=_norm_tags),
     ],
@@ -460,6 +487,9 @@ TABLE = {
         Setting('codecs', type='list', elements='str', choices=['G711U', 'G711A'], paths=('inbound.codecs',),
                 norm=_norm_codecs, rule=_all(_non_empty, _unique)),
         Setting('compact_headers', type='bool', paths=('inbound.sip_compact_headers_enabled',)),
+        Setting('prack', type='bool', paths=('inbound.prack_enabled',)),
+        Setting('shaken_stir', type='bool', paths=('inbound.shaken_stir_enabled',)),
+        Setting('isup_headers', type='bool', paths=('inbound.isup_headers_enabled',)),
         Setting('transport', choices=list(TRANSPORTS), kinds=IP_FQDN, paths=('transport_protocol',)),
         Setting('sip_region', choices=['US', 'Europe', 'Australia'], kinds=IP_FQDN, paths=('inbound.sip_region',)),
         Setting('sip_subdomain', kinds=IP_FQDN, paths=('inbound.sip_subdomain',), rule=_subdomain, norm=_norm_lower, clearable=True),
@@ -644,6 +674,10 @@ def _cross_rules(params, kind):
                         '(username/password) or an IP auth method, not both')
     if kind == 'fqdn' and bool(params.get('username')) != bool(params.get('password')):
         problems.append('username, password: an FQDN connection takes both or neither (credential authentication)')
+    jitter = params.get('jitter_buffer')
+    if isinstance(jitter, dict) and isinstance(jitter.get('min_msec'), int) and isinstance(jitter.get('max_msec'), int) \
+            and jitter['min_msec'] > jitter['max_msec']:
+        problems.append('jitter_buffer.min_msec: must not exceed jitter_buffer.max_msec (got %d > %d)' % (jitter['min_msec'], jitter['max_msec']))
     if kind in IP_FQDN and params.get('subdomain_calls') == 'disabled':
         problems.append("subdomain_calls: 'disabled' exists only on credentials connections; on %s connections Telnyx offers "
                         "internal or from_anyone, and subdomain calls are off while no sip_subdomain is set" % kind)

@@ -23,6 +23,11 @@ Stable API:
   leg too (credentials trunks included).
 * ``port_clashes(trunks)``, ``listen_port_clashes(trunks, listen_port) -> list[(name, rule)]``: ports two trunks of one
   SBC both take; a TLS port (sbc_port + 1) that is the SBC's ``sbc_listen_port``.
+* ``failover_problems(value, numbers) -> list[str]``: a number to forward to when the trunk fails (``failover_number``,
+  the ``phone_number`` module's ``forward_on_failure``): E.164 or ``""`` (off), and not one of the numbers forwarded.
+* ``forwarding_body(value) -> dict``: the ``PATCH /phone_numbers/{id}/voice`` body that sets it (``""``: turns forwarding off).
+* ``forwarding_of(voice) -> str``: what a number's voice settings forward to on failure (``""`` when nothing,
+  ``"(always to +N)"`` when Telnyx forwards every call, not only on failure).
 * ``trunk_problems(trunk) -> list[(field, rule)]``: all of the above, plus numbers and unknown keys.
 * ``unknown_keys(trunk) -> list[(field, rule)]``: the keys nobody knows, each with the closest known name.
 * ``entry(trunk, region, extra_tags=()) -> dict``: the ``sip_connections`` entry of a trunk.
@@ -48,7 +53,7 @@ SCOPE_OPTIONS = {
     'inbound': tuple(s.option for s in _settings.settings('inbound')),
     'outbound': tuple(s.option for s in _settings.settings('outbound')),
 }
-TRUNK_KEYS = ('name', 'type', 'inbound', 'outbound', 'numbers', 'state')
+TRUNK_KEYS = ('name', 'type', 'inbound', 'outbound', 'numbers', 'state', 'failover_number')
 SBC_KEYS = ('sbc_port', 'sbc_transport')
 DEFAULT_LISTEN_PORT = _settings.DEFAULT_SIP_PORT  # the sbc role's sbc_listen_port default
 REQUIRED_BY_KIND = {'credentials': ('username', 'password'), 'ip': ('ips',), 'fqdn': ('fqdns',)}
@@ -93,6 +98,37 @@ def required_problems(kind, conn):
     """The options a kind cannot do without (a credentials trunk needs username and password, ...)."""
     return ['%s: required for a %s trunk' % (option, kind) for option in REQUIRED_BY_KIND.get(kind, ())
             if conn.get(option) in (None, '', [])]
+
+
+def failover_problems(value, numbers=(), option='failover_number'):
+    """A number calls are forwarded to when the trunk cannot take them: E.164, or "" for none; never one of ``numbers``
+    (a number forwarded to itself loops)."""
+    if value is None or value == '':
+        return []
+    if not isinstance(value, str) or not E164.match(value):
+        return ['%s: must be an E.164 number (%s) such as +4930123457, or "" to turn forwarding off, got %r' % (option, E164_RULE, value)]
+    if value in (numbers or ()):
+        return ['%s: %s is one of the numbers it would forward, a loop; choose a number outside the trunk' % (option, value)]
+    return []
+
+
+def forwarding_body(value):
+    """The voice settings body (``PATCH /phone_numbers/{id}/voice``) that forwards on failure to ``value`` ("" = off)."""
+    if value:
+        return {'call_forwarding': {'call_forwarding_enabled': True, 'forwarding_type': 'on-failure', 'forwards_to': value}}
+    return {'call_forwarding': {'call_forwarding_enabled': False, 'forwards_to': ''}}
+
+
+def forwarding_of(voice):
+    """What a number forwards to on failure, from its voice settings: the number, "" for none, or
+    "(always to +N)" when Telnyx forwards every call (what forward_on_failure replaces)."""
+    forwarding = (voice or {}).get('call_forwarding') or {}
+    target = forwarding.get('forwards_to') or ''
+    if not target or forwarding.get('call_forwarding_enabled') is False:
+        return ''
+    if forwarding.get('forwarding_type') == 'on-failure':
+        return target
+    return '(%s to %s)' % (forwarding.get('forwarding_type') or 'always', target)
 
 
 def _port_of(value):
@@ -242,6 +278,9 @@ def trunk_problems(trunk, require_sbc_port=True):
     for index, number in enumerate(numbers):
         if not isinstance(number, str) or not E164.match(number):
             out.append(('numbers.%d' % index, yaml_trap(number, 'must be an E.164 number (%s) such as +4930123456' % E164_RULE)))
+    out.extend(tuple(p.split(': ', 1)) for p in failover_problems(trunk.get('failover_number'), numbers))
+    if trunk.get('failover_number') and not numbers:
+        out.append(('failover_number', 'the trunk has no numbers to forward (numbers)'))
     if trunk.get('state', 'present') == 'absent':
         return out
     conn, inbound, outbound = _split(trunk)

@@ -16,6 +16,8 @@ description:
     an assignment is one C(PATCH /phone_numbers/{id}) per number whose connection differs.
   - All numbers are checked first. A number that is not valid E.164 fails before any request, and
     numbers that are not in the account fail the task, naming every one of them, before any write.
+  - With O(forward_on_failure), each number's voice settings are read (C(GET /phone_numbers/{id}/voice)) and, where
+    they differ, written with one C(PATCH /phone_numbers/{id}/voice) per number.
 author:
   - byoc.carrier contributors (!UNKNOWN)
 extends_documentation_fragment:
@@ -46,6 +48,17 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  forward_on_failure:
+    description:
+      - An E.164 number Telnyx forwards the numbers' inbound calls to when they cannot be delivered to the connection
+        (the SBC is down or does not answer), so that callers still reach someone, for example an answering service or a
+        backup contact center. Telnyx's number voice setting C(call_forwarding) with C(forwarding_type) V(on-failure).
+      - V("") turns forwarding off (C(call_forwarding_enabled) false, no C(forwards_to)); so does it replace any other
+        forwarding Telnyx had for the number (an C(always) forwarding, which would keep calls from the trunk, shows in
+        the diff as V((always to +N))).
+      - Unset (the default) leaves the numbers' forwarding alone and reads nothing more. Only with O(state=present).
+      - Must not be one of O(numbers) (a number forwarded to itself loops).
+    type: str
 notes:
   - In check mode, a connection that does not exist yet (for example one that an earlier task of the same
     check run would create) is not an error; every number is then reported as changed, with a note in RV(msg).
@@ -70,6 +83,18 @@ EXAMPLES = r"""
 - name: Show which numbers moved
   ansible.builtin.debug:
     msg: "{{ assigned.numbers | selectattr('changed') | map(attribute='phone_number') | list }}"
+
+- name: Keep the numbers ringing at a backup contact center while the SBC is down
+  byoc.carrier.phone_number:
+    connection: acme-eu-prod-fra1
+    numbers: ["+4930123456"]
+    forward_on_failure: "+4930999000"
+
+- name: Stop forwarding them
+  byoc.carrier.phone_number:
+    connection: acme-eu-prod-fra1
+    numbers: ["+4930123456"]
+    forward_on_failure: ""
 
 - name: Take a number off the trunk
   byoc.carrier.phone_number:
@@ -101,8 +126,14 @@ numbers:
           C(null) when unassigned, or when the connection does not exist yet in check mode.
       type: str
       sample: "1293384261075731400"
+    forward_on_failure:
+      description:
+        - What the number forwards to on failure after the task (V("") for none).
+      returned: when O(forward_on_failure) is set
+      type: str
+      sample: "+4930999000"
     changed:
-      description: Whether this number's assignment changed (would change, in check mode).
+      description: Whether this number's assignment or forwarding changed (would change, in check mode).
       type: bool
       sample: true
 connection_id:
@@ -118,6 +149,7 @@ msg:
 """
 
 from ansible_collections.byoc.carrier.plugins.module_utils._common import E164, E164_RULE
+from ansible_collections.byoc.carrier.plugins.module_utils._trunk import failover_problems, forwarding_body, forwarding_of
 from ansible_collections.byoc.carrier.plugins.module_utils._runner import (
     api_errors,
     diff_views,
@@ -130,6 +162,7 @@ ARGUMENT_SPEC = dict(
     numbers=dict(type='list', elements='str', required=True),
     connection=dict(type='str'),
     state=dict(type='str', choices=['present', 'absent'], default='present'),
+    forward_on_failure=dict(type='str'),
 )
 
 
@@ -164,7 +197,12 @@ def main():
     bad = [n for n in numbers if not E164.match(n)]
     if bad:
         module.fail_json(msg='numbers: not E.164 (%s): %s' % (E164_RULE, ', '.join(bad)), invalid=bad)
-    state, name = params['state'], params['connection']
+    state, name, forward = params['state'], params['connection'], params['forward_on_failure']
+    problems = failover_problems(forward, numbers, option='forward_on_failure')
+    if forward is not None and state == 'absent':
+        problems.append('forward_on_failure: only with state present (an unassigned number has no trunk to fail)')
+    if problems:
+        module.fail_json(msg='; '.join(problems))
     result = dict(changed=False, numbers=[])
     client = get_client(module)
     with api_errors(module, result):
@@ -184,6 +222,7 @@ def main():
         if missing:
             module.fail_json(msg='numbers not in this Telnyx account: %s' % ', '.join(missing), missing=missing, **result)
         before, after = {}, {}
+        forward_before, forward_after = {}, {}
         pending = state == 'present' and connection_id is None  # check mode, connection not created yet
         for number in numbers:
             obj = found[number]
@@ -194,10 +233,22 @@ def main():
             after[number] = '(connection %s, to be created)' % name if pending else target
             if changed and not module.check_mode:
                 client.patch('/phone_numbers/%s' % obj['id'], {'connection_id': target or ''})
-            result['numbers'].append(dict(phone_number=number, id=obj['id'], connection_id=target, changed=changed))
+            entry = dict(phone_number=number, id=obj['id'], connection_id=target, changed=changed)
+            result['numbers'].append(entry)
             result['changed'] = result['changed'] or changed
+            if forward is not None:
+                current = forwarding_of(client.get('/phone_numbers/%s/voice' % obj['id']))
+                forward_before[number], forward_after[number] = current, forward
+                if current != forward:
+                    entry['changed'] = result['changed'] = True
+                    if not module.check_mode:
+                        client.patch('/phone_numbers/%s/voice' % obj['id'], forwarding_body(forward))
+                entry['forward_on_failure'] = forward
         if module._diff:
-            result['diff'] = diff_views({'numbers': before}, {'numbers': after})
+            views = ({'numbers': before}, {'numbers': after})
+            if forward is not None:
+                views[0]['forward_on_failure'], views[1]['forward_on_failure'] = forward_before, forward_after
+            result['diff'] = diff_views(*views)
     module.exit_json(**result)
 
 

@@ -199,6 +199,53 @@ options:
         the SBC role can send as a header value). IP and FQDN connections only. Never shown.
       - An empty value V("") clears it at Telnyx (sent as C("")); it is then unchanged whether Telnyx holds C("") or null.
     type: str
+  noise_suppression:
+    description:
+      - Telnyx's noise suppression on the call's audio (C(noise_suppression)) - V(inbound) cleans the audio coming from the
+        caller before it reaches your SBC (what a voice bot's speech recognition hears), V(outbound) the audio you send,
+        V(both) both directions, V(disabled) turns it off.
+      - Removes background noise (street, call-centre chatter) that makes speech recognition mis-hear and barge-in misfire.
+    type: str
+    choices: [inbound, outbound, both, disabled]
+  noise_suppression_details:
+    description:
+      - Settings of the noise suppression (C(noise_suppression_details)). Telnyx keeps them while O(noise_suppression) is
+        V(disabled) and uses them again when it is turned back on. Only the sub-options set are compared.
+    type: dict
+    suboptions:
+      engine:
+        description:
+          - The engine (C(engine)); Telnyx's default is V(denoiser). The Krisp and DeepFilterNet engines remove more noise
+            at the cost of some processing delay.
+        type: str
+        choices: [denoiser, deep_filter_net, deep_filter_net_large, krisp_viva_tel, krisp_viva_tel_lite, krisp_viva_promodel,
+                  krisp_viva_ss, quail_voice_focus]
+      attenuation_limit:
+        description:
+          - How far noise may be attenuated, 0 to 100 in steps of 10 (C(attenuation_limit)); the default depends on the
+            engine (0 for V(denoiser), 80 for DeepFilterNet and Krisp, 100 for V(quail_voice_focus)).
+        type: int
+  jitter_buffer:
+    description:
+      - Telnyx's jitter buffer on the RTP streams of the trunk's calls (C(jitter_buffer)), off unless enabled. Only the
+        sub-options set are compared.
+      - Evens out late and reordered packets before the audio reaches the bot's speech recognition (fewer clipped words);
+        a larger buffer adds latency to every turn of the conversation, so keep it small for bots.
+    type: dict
+    suboptions:
+      enabled:
+        description:
+          - Turn the jitter buffer on (C(enable_jitter_buffer)).
+        type: bool
+      min_msec:
+        description:
+          - Smallest buffer in milliseconds, 40 to 400 (C(jitterbuffer_msec_min)); Telnyx's default is 60. Not more than
+            O(jitter_buffer.max_msec) when both are set.
+        type: int
+      max_msec:
+        description:
+          - Largest buffer in milliseconds, 40 to 400 (C(jitterbuffer_msec_max)); Telnyx's default is 200.
+        type: int
   active:
     description:
       - Whether the connection is enabled (C(active)).

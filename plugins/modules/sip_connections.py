@@ -199,6 +199,35 @@ options:
           - Never shown.
           - V("") clears it (sent as C("")).
         type: str
+      noise_suppression:
+        description: Noise suppression (C(noise_suppression)), as in M(byoc.carrier.sip_connection).
+        type: str
+        choices: [inbound, outbound, both, disabled]
+      noise_suppression_details:
+        description: C(noise_suppression_details), as in M(byoc.carrier.sip_connection).
+        type: dict
+        suboptions:
+          engine:
+            description: C(engine).
+            type: str
+            choices: [denoiser, deep_filter_net, deep_filter_net_large, krisp_viva_tel, krisp_viva_tel_lite, krisp_viva_promodel,
+                      krisp_viva_ss, quail_voice_focus]
+          attenuation_limit:
+            description: C(attenuation_limit), 0 to 100 in steps of 10.
+            type: int
+      jitter_buffer:
+        description: C(jitter_buffer), as in M(byoc.carrier.sip_connection).
+        type: dict
+        suboptions:
+          enabled:
+            description: C(enable_jitter_buffer).
+            type: bool
+          min_msec:
+            description: C(jitterbuffer_msec_min), 40 to 400.
+            type: int
+          max_msec:
+            description: C(jitterbuffer_msec_max), 40 to 400.
+            type: int
       active:
         description: C(active).
         type: bool
@@ -245,6 +274,15 @@ options:
             choices: [G711U, G711A]
           compact_headers:
             description: C(inbound.sip_compact_headers_enabled).
+            type: bool
+          prack:
+            description: PRACK, RFC 3262 (C(inbound.prack_enabled)).
+            type: bool
+          shaken_stir:
+            description: SHAKEN/STIR Identity header on inbound calls (C(inbound.shaken_stir_enabled)).
+            type: bool
+          isup_headers:
+            description: ISUP parameters as SIP headers, TCP/TLS only (C(inbound.isup_headers_enabled)).
             type: bool
           transport:
             description: IP and FQDN connections only (C(transport_protocol)).

@@ -85,6 +85,24 @@ options:
     description:
       - Use SIP compact headers (C(inbound.sip_compact_headers_enabled)).
     type: bool
+  prack:
+    description:
+      - Reliable provisional responses, PRACK (RFC 3262) (C(inbound.prack_enabled)).
+      - Lets early media (a bot's greeting or announcement before the answer) be acknowledged end to end; turn it on only
+        when your SBC and PBX support 100rel.
+    type: bool
+  shaken_stir:
+    description:
+      - Receive the SIP Identity header with the call's SHAKEN/STIR attestation on inbound calls, also over UDP
+        (C(inbound.shaken_stir_enabled)).
+      - Lets the bot or the routing logic treat unattested (likely spoofed) caller ids differently.
+    type: bool
+  isup_headers:
+    description:
+      - Receive ISUP parameters of the call as SIP headers on inbound calls (C(inbound.isup_headers_enabled)); Telnyx sends
+        them only when available and only over TCP or TLS.
+      - Gives the bot the original called number and redirection information of forwarded calls.
+    type: bool
   transport:
     description:
       - SIP transport protocol (C(transport_protocol)). IP and FQDN connections only.

@@ -23,6 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from telnyx_emulator.barrier import Barriers
+from telnyx_emulator import voice
 from telnyx_emulator.faults import Dice, Stats, TokenBucket
 from telnyx_emulator.store import CONNECTION_KINDS, ApiError, State, dumps, error
 
@@ -82,6 +83,8 @@ class Routes:
         self.add('/phone_numbers', GET='list')
         self.add('/phone_numbers/jobs/update_phone_numbers', POST='numbers_job')
         self.add('/phone_numbers/{id}', GET='get', PATCH='update', DELETE='delete')
+        # a number's voice settings (telnyx_emulator.voice)
+        self.add('/phone_numbers/{id}/voice', GET='voice', PATCH='voice_update')
 
     def add(self, template, **methods):
         kind = template.split('/')[1]
@@ -108,6 +111,7 @@ class Emulator:
         self.dice = Dice(config.seed, config.error_rate, config.drop_after_commit, config.jitter_ms)
         self.bucket = TokenBucket(config.rate_limit) if config.rate_limit else None
         self.barriers = Barriers()
+        self.registrations = {}  # credential connection id -> registration status tests set (POST /_emulator/registration)
         self.saved_version = None
         if config.state_file and os.path.exists(config.state_file):
             with open(config.state_file, encoding='utf-8') as handle:
@@ -163,9 +167,24 @@ class Emulator:
                 return answer(422, {'errors': [error('10015', 'Bad Request', 'Expected {"route": "METHOD /v2/...", "parties": N, "timeout": S}.')]})
         return answer(200, self.barriers.status())
 
+    async def registration_endpoint(self, request):
+        """POST {"connection_id": ID, "status": "Registered"|"Not Registered"|...}: what check_registration_status answers
+        for that credential connection (tests play Telnyx's registrar); GET: every status set."""
+        if request.method == 'POST':
+            try:
+                body = json.loads(await request.body() or b'{}')
+                self.state.find('credential_connections', str(body['connection_id']))
+                self.registrations[str(body['connection_id'])] = str(body['status'])
+            except (ValueError, KeyError, TypeError):
+                return answer(422, {'errors': [error('10015', 'Bad Request', 'Expected {"connection_id": "...", "status": "Registered"}.')]})
+            except ApiError as exc:
+                return answer(exc.status, {'errors': exc.errors})
+        return answer(200, self.registrations)
+
     async def reset_endpoint(self, request):
         self.stats = Stats()
         self.state.ignored = {}
+        self.registrations = {}
         if request.query_params.get('keep_state', 'false').lower() != 'true':
             self.state.clear()
             self.save()
@@ -268,11 +287,19 @@ class Emulator:
 
     def do_registration(self, _kind, ident, _body, _query):
         conn = self.state.find('credential_connections', ident)
-        return 200, {'data': {'record_type': 'registration_status', 'status': 'Not Registered', 'sip_username': conn['user_name'],
+        status = self.registrations.get(ident, 'Not Registered')
+        return 200, {'data': {'record_type': 'registration_status', 'status': status, 'sip_username': conn['user_name'],
                               'ip_address': '', 'port': 0, 'transport': '', 'user_agent': '', 'last_registration': ''}}
 
     def do_numbers_job(self, _kind, _ident, body, _query):
         return self.state.numbers_job(body)
+
+    # -- a number's voice settings (telnyx_emulator.voice) ------------------------------------------------
+    def do_voice(self, _kind, ident, _body, _query):
+        return 200, {'data': voice.view(self.state, ident)}
+
+    def do_voice_update(self, _kind, ident, body, _query):
+        return 200, {'data': voice.update(self.state, ident, body)}
 
 
 def create_app(config=None):
@@ -284,6 +311,7 @@ def create_app(config=None):
         Route('/_emulator/ignored', emulator.ignored_endpoint, methods=['GET']),
         Route('/_emulator/config', emulator.config_endpoint, methods=['GET', 'POST']),
         Route('/_emulator/barrier', emulator.barrier_endpoint, methods=['GET', 'POST']),
+        Route('/_emulator/registration', emulator.registration_endpoint, methods=['GET', 'POST']),
         Route('/v2/{rest:path}', emulator.v2, methods=['GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS', 'TRACE']),
     ]
 

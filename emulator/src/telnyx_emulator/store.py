@@ -158,6 +158,7 @@ class State:
         self.cache = {}
         self.auth = {}
         self.ignored = {}
+        self.voice = {}  # phone number id -> voice settings written (telnyx_emulator.voice)
         for number in self.seed_numbers:
             self._add_number(number)
         self.version += 1
@@ -186,13 +187,15 @@ class State:
         self.order[ident] = len(self.order) - ID_SPAN
 
     def dump(self):
-        return {'version': 1, 'counter': self.counter, 'order': self.order, 'data': self.data, 'fqdn_authentication': self.auth}
+        return {'version': 1, 'counter': self.counter, 'order': self.order, 'data': self.data, 'fqdn_authentication': self.auth,
+                'voice': self.voice}
 
     def load(self, saved):
         self.counter = saved['counter']
         self.order = saved['order']
         self.data = dict((kind, saved['data'].get(kind, {})) for kind in RECORD_TYPES)
         self.auth = saved.get('fqdn_authentication', {})
+        self.voice = saved.get('voice', {})
         self.cache = {}
         self.version += 1
 
@@ -253,6 +256,7 @@ class State:
         getattr(self, '_delete_' + self._family(kind))(kind, obj)
         del self.data[kind][ident]
         self.auth.pop(ident, None)
+        self.voice.pop(ident, None)
         self.order.pop(ident, None)
         self.uncache(ident)
         self.version += 1

@@ -12,10 +12,11 @@ from ansible_collections.byoc.carrier.plugins.module_utils import _settings as S
 DESIGN_OPTIONS = {
     'connection': {'name', 'type', 'username', 'password', 'webhook_url', 'webhook_failover_url', 'webhook_api_version',
                    'anchorsite', 'encode_contact_header', 'comfort_noise', 'dtmf_type', 'rtcp', 'routing_method', 'ips',
-                   'fqdns', 'ip_auth_method', 'tech_prefix', 'token', 'active', 'tags', 'region'},
+                   'fqdns', 'ip_auth_method', 'tech_prefix', 'token', 'active', 'tags', 'region',
+                   'noise_suppression', 'noise_suppression_details', 'jitter_buffer'},
     'inbound': {'dnis_number_format', 'ani_number_format', 'no_ringback_timeout', 'no_answer_timeout', 'subdomain_calls',
                 'encrypted_media', 'ringback', 'codecs', 'compact_headers', 'transport', 'sip_region', 'sip_subdomain',
-                'channel_limit'},
+                'channel_limit', 'prack', 'shaken_stir', 'isup_headers'},
     'outbound': {'caller_id_override', 'caller_id_override_type', 'localization', 'encrypted_media', 'ringback',
                  'outbound_voice_profile', 'channel_limit'},
 }
