@@ -519,11 +519,13 @@ UNSET = {
         'webhook_api_version': '1', 'anchorsite': 'Latency', 'encode_contact_header': False, 'comfort_noise': True,
         'dtmf_type': 'RFC 2833', 'rtcp': {'report_frequency': 5, 'port': 'rtp+1', 'capture': False},
         'routing_method': 'sequential', 'ip_auth_method': {'ip': 'tech_prefix'}, 'active': True, 'tags': [],
+        # Telnyx's spec: noise suppression is off when 'disabled'; the jitter buffer is off unless enabled, 60-200 ms
+        'noise_suppression': 'disabled', 'jitter_buffer': {'enabled': False, 'min_msec': 60, 'max_msec': 200},
     },
     'inbound': {
         'dnis_number_format': 'e164', 'ani_number_format': 'E.164-national', 'no_ringback_timeout': 3, 'no_answer_timeout': 90,
         'subdomain_calls': {'credentials': 'disabled'}, 'encrypted_media': 'none', 'ringback': 'default', 'compact_headers': True,
-        'transport': 'UDP', 'sip_region': 'US',
+        'transport': 'UDP', 'sip_region': 'US', 'prack': False, 'shaken_stir': False, 'isup_headers': False,
     },
     'outbound': {
         'caller_id_override_type': 'always', 'encrypted_media': 'none',
@@ -536,6 +538,8 @@ NOT_UNSETTABLE = {
     'username': 'a credentials connection needs one', 'password': 'a credentials connection needs one',
     'ips': 'an IP connection needs at least one address', 'fqdns': 'an FQDN connection needs at least one FQDN',
     'codecs': 'Telnyx needs at least one codec', 'outbound_voice_profile': 'outbound calls need a voice profile',
+    'noise_suppression_details': 'Telnyx keeps it whatever noise_suppression says (its default attenuation depends on the engine); '
+                                 'noise_suppression: disabled turns suppression off',
 }
 
 

@@ -36,16 +36,18 @@ description:
     C(comfort_noise) - V(true); C(dtmf_type) - V(RFC 2833); C(rtcp) (or one of its keys) -
     C({report_frequency: 5, port: rtp+1, capture: false}); C(routing_method) - V(sequential);
     C(ip_auth_method) - V(tech_prefix) on IP connections (Telnyx's default; on FQDN it cannot be unset);
-    C(active) - V(true); C(tags) - V([]);
+    C(active) - V(true); C(tags) - V([]); C(noise_suppression) - V(disabled); C(jitter_buffer) (or one of its keys) -
+    C({enabled: false, min_msec: 60, max_msec: 200});
     C(inbound.dnis_number_format) - V(e164); C(inbound.ani_number_format) - V(E.164-national);
     C(inbound.no_ringback_timeout) - V(3); C(inbound.no_answer_timeout) - V(90);
     C(inbound.subdomain_calls) - V(disabled) (credentials only); C(inbound.encrypted_media),
     C(outbound.encrypted_media) - V(none); C(inbound.ringback) - V(default); C(inbound.compact_headers) - V(true);
-    C(inbound.transport) - V(UDP); C(inbound.sip_region) - V(US);
+    C(inbound.transport) - V(UDP); C(inbound.sip_region) - V(US); C(inbound.prack), C(inbound.shaken_stir),
+    C(inbound.isup_headers) - V(false);
     C(outbound.caller_id_override_type) - V(always); C(outbound.ringback) - V(instant) (FQDN - V(default)).
     These are Telnyx's own defaults, as it has no empty value for them. C(name), C(type), C(region),
-    C(username), C(password), C(ips), C(fqdns), C(inbound.codecs) and C(outbound.outbound_voice_profile)
-    cannot be unset; a null leaves them as they are."
+    C(username), C(password), C(ips), C(fqdns), C(inbound.codecs), C(outbound.outbound_voice_profile) and
+    C(noise_suppression_details) (Telnyx keeps it; C(noise_suppression=disabled) turns suppression off) cannot be unset; a null leaves them as they are."
   - Unset values are compared like any other, so a second run writes nothing; check mode and diff show them
     (an unset string or channel limit as V("")).
 author:
