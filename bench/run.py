@@ -39,6 +39,7 @@ ADDRESS = {
     "fqdn": {"path": "fqdns", "key": "fqdn", "option": "fqdns", "id_field": "default_%s_fqdn_id"},
 }
 SLOTS = ("primary", "secondary", "tertiary")
+DEFAULT_WORKERS = 64  # sip_connections' default ceiling of requests in flight (the bound_rtt of its runs)
 TARGETS = {"nochange_max_requests": 10, "nochange_max_wall_s": 10.0, "cold_max_ratio": 1.3, "max_rss_mb": 300.0}
 
 
@@ -285,9 +286,10 @@ class Bench:
             "bench_fleet_file": self.fleet_file("%s-%d" % (approach, len(entries)), entries),
             "bench_api_url": self.emu.api_url,
             "bench_api_key": API_KEY,
-            "bench_max_rps": self.args.rate_limit,
-            "bench_workers": self.args.workers,
         }
+        for var, value in (("bench_max_rps", self.args.max_rps), ("bench_workers", self.args.workers), ("bench_results", self.args.results)):
+            if value is not None:  # unset: the module's default
+                extra[var] = value
         vars_path = os.path.join(self.work, "vars.json")
         with open(vars_path, "w", encoding="utf-8") as handle:
             json.dump(extra, handle)
@@ -470,7 +472,9 @@ def parse_args(argv):
     parser.add_argument("--runs", type=int, help="runs per sip_connections scenario (default 3)")
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--rate-limit", type=int, default=50, help="emulator rate limit, requests/s (also the module's max_rps)")
-    parser.add_argument("--workers", type=int, default=8, help="sip_connections workers")
+    parser.add_argument("--workers", type=int, help="sip_connections workers (default: the module's default)")
+    parser.add_argument("--max-rps", type=float, help="sip_connections max_rps (default: unset, the module's default)")
+    parser.add_argument("--results", choices=("changed", "all"), help="sip_connections results (default: the module's)")
     parser.add_argument("--approaches", default="bulk,singular,uri")
     parser.add_argument("--out", default=os.path.join(BENCH, "results.json"))
     parser.add_argument("--merge", help="results.json of an earlier run: its approaches not run now are copied in (their date kept)")
@@ -491,7 +495,7 @@ def main(argv=None):
     small = fleet_mod.subset(entries, args.subset)
     scale = args.size / float(args.subset)
     plan = {
-        "bulk": ("sip_connections (%d)" % args.size, entries, args.runs, args.workers, 1),
+        "bulk": ("sip_connections (%d)" % args.size, entries, args.runs, args.workers or DEFAULT_WORKERS, 1),
         "singular": ("singular modules (%d, scaled x%g)" % (args.subset, round(scale, 1)), small, 1, 1, scale),
         "uri": ("ansible.builtin.uri (%d, scaled x%g)" % (args.subset, round(scale, 1)), small, 1, 1, scale),
     }

@@ -48,7 +48,7 @@ SCOPES = (('connection', '', None), ('inbound', 'inbound.', 'inbound'), ('outbou
 OVP_PATH = _runner.OVP_PATH
 STATUSES = ('created', 'updated', 'unchanged', 'deleted', 'absent', 'failed')
 CHANGED_STATUSES = ('created', 'updated', 'deleted')
-DEFAULT_WORKERS = 8
+DEFAULT_WORKERS = 64  # the ceiling of requests in flight; the client's Concurrency adapts below it
 
 
 class EntryError(Exception):
@@ -681,6 +681,13 @@ def summarise(results):
     if failures:
         msg = '%d of %d connections failed: %s' % (len(failures), len(results), '; '.join(failures))
     return summary, msg
+
+
+def changed_results(results):
+    """The results of the connections a run created, updated, deleted (pruned too) or failed on, in order: what a
+    fleet's result shows by default (``summary`` counts every status)."""
+    shown = CHANGED_STATUSES + ('failed',)
+    return [r for r in results if r.get('status') in shown or r.get('duplicate_removed')]
 
 
 def diff_result(diffs):

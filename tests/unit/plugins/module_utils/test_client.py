@@ -795,3 +795,31 @@ def test_emulator_server_errors_are_retried_to_success():
         assert client.delete(path)['id'] == made[1]['data']['id']
         assert client.delete(path) is None
     assert client.retries > 0
+
+
+def test_emulator_default_concurrency_reaches_past_the_old_fixed_8_without_a_429():
+    """sip_connections' engine with its defaults (64 workers, no max_rps) against a 50 requests/s limit and 200 ms
+    latency: requests in flight follow rate x round trip (about 13), and the client causes no 429."""
+    testing = pytest.importorskip('telnyx_emulator.testing')
+    from ansible_collections.byoc.carrier.plugins.module_utils import _bulk  # pylint: disable=import-outside-toplevel
+    fleet = [{'name': 'adapt-cred-%03d' % n, 'type': 'credentials', 'username': 'adapt%03d' % n, 'password': 'Passw0rd-%03d' % n}
+             for n in range(90)]
+    fleet += [{'name': 'adapt-ip-%03d' % n, 'type': 'ip', 'ips': [{'address': '10.9.%d.%d' % (n, m)} for m in (1, 2)]}
+              for n in range(20)]
+    entries, problems, dummy = _bulk.validate_entries(fleet)
+    assert problems == []
+    with testing.running_emulator('--rate-limit', '50', '--latency-ms', '200') as emu:
+        client = emulator_client(emu, pool_size=2, concurrency=_bulk.DEFAULT_WORKERS)
+        reconciler = _bulk.Reconciler(client, entries)
+        reconciler.read()
+        results = reconciler.run()
+        stats, sent = emu.stats(), client.requests_sent
+        listed = client.list('/credential_connections') + client.list('/ip_connections')
+    assert [r['status'] for r in results] == ['created'] * 110
+    assert len(listed) == 110 and len(set(c['connection_name'] for c in listed)) == 110
+    assert (client.throttled, client.retries) == (0, 0)
+    assert stats['total'] == sent  # nothing refused and sent again
+    assert stats['by_method']['POST'] == 150 and stats['by_method']['PATCH'] == 20
+    controller = client.gate.controller
+    assert 8 < controller.peak <= _bulk.DEFAULT_WORKERS  # more in flight than the old fixed default of 8
+    assert controller.server_limit == 50 and controller.rate == 50.0
