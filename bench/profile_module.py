@@ -48,7 +48,8 @@ class InProcess:
         self.emu = Emulator(Config())
         self.count = 0
 
-    def request(self, method, url, params=None, json=None, headers=None, timeout=None, verify=None):  # pylint: disable=redefined-outer-name,too-many-arguments,unused-argument
+    # pylint: disable-next=redefined-outer-name,too-many-arguments,unused-argument
+    def request(self, method, url, params=None, json=None, headers=None, timeout=None, verify=None):
         self.count += 1
         path = urlsplit(url).path
         template, kind, methods, ident = self.emu.routes.match(path)  # pylint: disable=unused-variable
