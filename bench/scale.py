@@ -67,6 +67,15 @@ def grid(bench, runner, entries):
 
 def module_profile(bench, entries, label):
     """Run the module as a script on the fleet (no-change state), profiled; seconds per phase and in all."""
+    try:
+        return _module_profile(bench, entries, label)
+    except Exception as exc:  # pylint: disable=broad-except
+        log("module profile %s failed: %s" % (label, exc))
+        return {"wall_s": 0.0, "rc": None, "profiled_wall_s": 0.0, "profiled_total_s": 0.0, "profile_rc": None,
+                "phases_profiled_s": {}, "api_requests": None, "summary": None, "error": str(exc)}
+
+
+def _module_profile(bench, entries, label):
     work = bench.work
     args_path = os.path.join(work, "module-args-%s.json" % label)
     with open(args_path, "w", encoding="utf-8") as handle:
