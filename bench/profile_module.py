@@ -16,6 +16,7 @@ import cProfile
 import json
 import os
 import sys
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -47,17 +48,19 @@ class InProcess:
         self.api_error = ApiError
         self.emu = Emulator(Config())
         self.count = 0
+        self.lock = threading.Lock()  # the emulator's handlers run on one event loop, never two at once
 
     # pylint: disable-next=redefined-outer-name,too-many-arguments,unused-argument
     def request(self, method, url, params=None, json=None, headers=None, timeout=None, verify=None):
-        self.count += 1
         path = urlsplit(url).path
-        template, kind, methods, ident = self.emu.routes.match(path)  # pylint: disable=unused-variable
-        action = methods[method]
-        try:
-            status, payload = getattr(self.emu, "do_" + action)(kind, ident, json, self.query(params or {}))
-        except self.api_error as exc:
-            status, payload = exc.status, {"errors": exc.errors}
+        with self.lock:
+            self.count += 1
+            template, kind, methods, ident = self.emu.routes.match(path)  # pylint: disable=unused-variable
+            action = methods[method]
+            try:
+                status, payload = getattr(self.emu, "do_" + action)(kind, ident, json, self.query(params or {}))
+            except self.api_error as exc:
+                status, payload = exc.status, {"errors": exc.errors}
         return Answer(status, payload)
 
     def close(self):
