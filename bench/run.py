@@ -492,6 +492,7 @@ def parse_args(argv):
                         "10,000 growth, where the no-change time goes; its results go under \"scale\" in --out")
     parser.add_argument("--scale-size", type=int, default=10000, help="the large fleet of the scale suite")
     parser.add_argument("--scale-small", type=int, default=1000, help="the grid's fleet and the small one of the growth")
+    parser.add_argument("--scale-parts", default="grid,growth,startup", help="parts of the scale suite to run (growth always runs)")
     args = parser.parse_args(argv)
     quick = {"size": 60, "subset": 6, "runs": 1} if args.quick else {"size": 1000, "subset": 100, "runs": 3}
     for key, value in quick.items():

@@ -227,8 +227,10 @@ class AccountRead:
     def read(self, rec):
         """Read for the Reconciler ``rec``; its ``known`` ids get every connection read."""
         jobs = self._needs(rec)
-        with ThreadPoolExecutor(max_workers=min(rec.workers, len(jobs))) as pool:
-            futures = dict((key, pool.submit(rec.client.list, path)) for key, path in jobs.items())
+        # the collections at once, and each collection's pages after its first at once (the client's gate keeps the
+        # requests in flight to what the rate limit and the round trip call for)
+        with ThreadPoolExecutor(max_workers=min(rec.workers, len(jobs))) as pool, ThreadPoolExecutor(max_workers=rec.workers) as pages:
+            futures = dict((key, pool.submit(rec.client.list_parallel, path, None, pages)) for key, path in jobs.items())
             data = dict((key, future.result()) for key, future in futures.items())
         for kind in KINDS:
             for obj in data[kind]:

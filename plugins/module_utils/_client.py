@@ -666,6 +666,25 @@ class TelnyxClient:
                 return items
             number += 1
 
+    def list_parallel(self, path, params=None, executor=None):
+        """Every item of a list endpoint, like ``list``: the first page, then (its ``meta.total_pages`` known) every
+        other page at once through ``executor`` (a concurrent.futures executor; None: one after the other). The
+        items come in page order. Requests in flight still pass the client's gate and rate limiter."""
+        params = dict(params or {})
+        params.setdefault('page[size]', PAGE_SIZE)
+        first = self.request('GET', path, params=dict(params, **{'page[number]': 1}))
+        items = list(first.get('data') or [])
+        total = (first.get('meta') or {}).get('total_pages') or 1
+        if total <= 1 or not items:
+            return items
+        def page(number):
+            return self.request('GET', path, params=dict(params, **{'page[number]': number})).get('data') or []
+        numbers = range(2, total + 1)
+        pages = executor.map(page, numbers) if executor is not None else (page(n) for n in numbers)
+        for data in pages:
+            items.extend(data)
+        return items
+
     def create(self, path, body, find=None):
         """POST ``body``; returns the created object's ``data``.
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -119,6 +120,21 @@ def test_list_walks_every_page_until_total_pages(api):
     assert api.client().list('/ips', {'filter[connection_id]': '5'}) == items
     assert api.calls == [('GET', '/ips', {'filter[connection_id]': '5', 'page[number]': str(n), 'page[size]': '250'}, None)
                          for n in (1, 2, 3)]
+
+
+def test_list_parallel_reads_the_first_page_then_the_others_at_once_in_page_order(api):
+    items = [named('acme-%03d' % n, str(n)) for n in range(5)]
+    api.add_list(CRED, items, page_size=2)
+    client = api.client()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert client.list_parallel(CRED, {'page[size]': 2}, pool) == items
+    assert sorted(c[2]['page[number]'] for c in api.calls) == ['1', '2', '3']
+    assert api.calls[0][2]['page[number]'] == '1'  # the page count comes from the first page
+
+
+def test_list_parallel_without_executor_or_meta(api):
+    api.add('GET', CRED, json={'data': [CONN]})
+    assert api.client().list_parallel(CRED) == [CONN]
 
 
 def test_list_without_meta_is_one_page(api):
