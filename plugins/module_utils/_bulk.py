@@ -15,7 +15,7 @@ One call of sip_connections reconciles a whole list of connections:
    then the settings table's rules per scope and kind), every problem at once, each naming the entry and
    the option; duplicate names refused.
 2. ``Reconciler.read()``: each connection kind, ``/ips``, ``/fqdns`` and the outbound voice profiles read
-   once, page by page (250 a page), the collections in parallel.
+   once (250 a page: the first page, then the other pages at once), the collections in parallel.
 3. ``Reconciler.run()``: per entry, planned with the runner's ``plan_create``/``plan_update`` (the same plan the
    singular modules make; the table's ``diff`` scope by scope against the
    object as the previous scopes will leave it, so the one PATCH holds every tab); only differences are

@@ -16,8 +16,8 @@ description:
     (the options of M(byoc.carrier.sip_outbound)).
   - Every entry is validated before any request; every problem is reported at once, naming the entry and
     the option. A name listed twice is refused.
-  - Each connection kind, C(/ips), C(/fqdns) and the outbound voice profiles are read once, page by page
-    (250 a page), and compared locally. Only the differences are written, concurrently through
+  - Each connection kind, C(/ips), C(/fqdns) and the outbound voice profiles are read once (250 a page; the first
+    page of each, then its other pages at once), and compared locally. Only the differences are written, concurrently through
     as many requests in flight as Telnyx's rate limit and the round trip call for (at most O(workers), see there;
     O(max_rps) caps the rate), learned from Telnyx's C(x-ratelimit-*) headers.
   - A new connection gets its Basic, Inbound and Outbound settings in the create body (a new credentials
