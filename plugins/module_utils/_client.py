@@ -677,6 +677,7 @@ class TelnyxClient:
         total = (first.get('meta') or {}).get('total_pages') or 1
         if total <= 1 or not items:
             return items
+
         def page(number):
             return self.request('GET', path, params=dict(params, **{'page[number]': number})).get('data') or []
         numbers = range(2, total + 1)
