@@ -334,8 +334,12 @@ class Concurrency:
     * requests in flight (``limit``) follow Little's law, rate x round trip (x ``HEADROOM``, +1), between
       ``floor`` and ``ceiling``; ``max_rps`` caps the rate used;
     * AIMD: a 429 halves the rate, pauses every sender until ``reset``, and from then on the window is
-      taken as refilled only at its reset (Telnyx's documentation speaks of a window that resets, the
-      emulator's bucket refills steadily); each success gives back ``RATE_STEP`` of the rate;
+      taken as refilled only at its reset; each success gives back ``RATE_STEP`` of the rate. Telnyx's
+      rate-limiting page (developers.telnyx.com, API fundamentals, reliability, rate limiting) names the three
+      headers, "remaining ... within the current time window" and "reset ... in seconds", a 429 with code
+      10011, and advises exponential backoff; it publishes neither the limits nor how the window refills. The
+      bundled emulator's bucket refills steadily; a server whose window refills only at its reset costs a few
+      429s before the controller switches to that reading;
     * without any ``x-ratelimit-*`` header: slow start from ``floor`` (+1 a success), halved on a 429.
 
     ``wait(now)`` gives 0.0 (send now), seconds to wait, or None (wait for an answer); ``started()`` and
