@@ -39,6 +39,7 @@ ADDRESS = {
     "fqdn": {"path": "fqdns", "key": "fqdn", "option": "fqdns", "id_field": "default_%s_fqdn_id"},
 }
 SLOTS = ("primary", "secondary", "tertiary")
+DEFAULT_WORKERS = 64  # sip_connections' default ceiling of requests in flight (the bound_rtt of its runs)
 TARGETS = {"nochange_max_requests": 10, "nochange_max_wall_s": 10.0, "cold_max_ratio": 1.3, "max_rss_mb": 300.0}
 
 
@@ -248,9 +249,9 @@ def _merge(left, right):
     return out
 
 
-def drift_positions(count):
-    """10% of the positions, spread so that every kind and region gets some."""
-    return [i for i in range(count) if i % 10 == (i // 10) % 10]
+def drift_positions(count, share=10):
+    """One position in ``share`` (10%, or 1% with 100), spread so that every kind and region gets some."""
+    return [i for i in range(count) if i % share == (i // share) % share]
 
 
 class Bench:
@@ -260,6 +261,12 @@ class Bench:
         os.makedirs(self.work, exist_ok=True)
         self.emu = Emulator(self.work, args.latency_ms, args.rate_limit)
         self.files = {}
+        self.runner = sys.modules[__name__]
+
+    def use_emulator(self, latency_ms, rate_limit):
+        """Stop the emulator and start one with these settings (the account starts empty)."""
+        self.emu.stop()
+        self.emu = Emulator(self.work, latency_ms, rate_limit).start()
 
     def fleet_file(self, label, entries):
         if label not in self.files:
@@ -278,16 +285,19 @@ class Bench:
             self.emu.call("POST", "/outbound_voice_profiles", {"name": name})
         self.emu.reset(keep_state=True)
 
-    def play(self, approach, entries, label):
+    def play(self, approach, entries, label, fleet_vars=None):
         tree = os.path.join(self.work, "tree-%s" % approach)
         shutil.rmtree(tree, ignore_errors=True)
         extra = {
             "bench_fleet_file": self.fleet_file("%s-%d" % (approach, len(entries)), entries),
             "bench_api_url": self.emu.api_url,
             "bench_api_key": API_KEY,
-            "bench_max_rps": self.args.rate_limit,
-            "bench_workers": self.args.workers,
         }
+        options = (("bench_max_rps", self.args.max_rps), ("bench_workers", self.args.workers), ("bench_results", self.args.results),
+                   ("bench_fleet_vars", fleet_vars))
+        for var, value in options:
+            if value is not None:  # unset: the module's default
+                extra[var] = value
         vars_path = os.path.join(self.work, "vars.json")
         with open(vars_path, "w", encoding="utf-8") as handle:
             json.dump(extra, handle)
@@ -326,15 +336,15 @@ class Bench:
             log("  see %s" % log_path)
         return run
 
-    def apply_drift(self, entries):
-        """Change 10% of the connections directly through the API; return what a repair must write."""
+    def apply_drift(self, entries, share=10):
+        """Change one connection in ``share`` directly through the API; return what a repair must write."""
         by_name = {}
         for path in KIND_PATH.values():
             for obj in self.emu.list("/" + path):
                 by_name[obj["connection_name"]] = obj
         addresses = {spec["path"]: self.emu.list("/" + spec["path"]) for spec in ADDRESS.values()}
         expected, names = collections.Counter(), []
-        for ordinal, pos in enumerate(drift_positions(len(entries))):
+        for ordinal, pos in enumerate(drift_positions(len(entries), share)):
             entry = entries[pos]
             obj = by_name[entry["name"]]
             path = KIND_PATH[entry["type"]]
@@ -470,12 +480,19 @@ def parse_args(argv):
     parser.add_argument("--runs", type=int, help="runs per sip_connections scenario (default 3)")
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--rate-limit", type=int, default=50, help="emulator rate limit, requests/s (also the module's max_rps)")
-    parser.add_argument("--workers", type=int, default=8, help="sip_connections workers")
+    parser.add_argument("--workers", type=int, help="sip_connections workers (default: the module's default)")
+    parser.add_argument("--max-rps", type=float, help="sip_connections max_rps (default: unset, the module's default)")
+    parser.add_argument("--results", choices=("changed", "all"), help="sip_connections results (default: the module's)")
     parser.add_argument("--approaches", default="bulk,singular,uri")
     parser.add_argument("--out", default=os.path.join(BENCH, "results.json"))
     parser.add_argument("--merge", help="results.json of an earlier run: its approaches not run now are copied in (their date kept)")
     parser.add_argument("--markdown", help="also write a Markdown summary to this file")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a performance target is missed (else only reported)")
+    parser.add_argument("--scale", action="store_true", help="also run the scale suite (bench/scale.py): rate-limit grid, 1,000 -> "
+                        "10,000 growth, where the no-change time goes; its results go under \"scale\" in --out")
+    parser.add_argument("--scale-size", type=int, default=10000, help="the large fleet of the scale suite")
+    parser.add_argument("--scale-small", type=int, default=1000, help="the grid's fleet and the small one of the growth")
+    parser.add_argument("--scale-parts", default="grid,growth,startup", help="parts of the scale suite to run (growth always runs)")
     args = parser.parse_args(argv)
     quick = {"size": 60, "subset": 6, "runs": 1} if args.quick else {"size": 1000, "subset": 100, "runs": 3}
     for key, value in quick.items():
@@ -491,7 +508,7 @@ def main(argv=None):
     small = fleet_mod.subset(entries, args.subset)
     scale = args.size / float(args.subset)
     plan = {
-        "bulk": ("sip_connections (%d)" % args.size, entries, args.runs, args.workers, 1),
+        "bulk": ("sip_connections (%d)" % args.size, entries, args.runs, args.workers or DEFAULT_WORKERS, 1),
         "singular": ("singular modules (%d, scaled x%g)" % (args.subset, round(scale, 1)), small, 1, 1, scale),
         "uri": ("ansible.builtin.uri (%d, scaled x%g)" % (args.subset, round(scale, 1)), small, 1, 1, scale),
     }
@@ -516,6 +533,12 @@ def main(argv=None):
             }
     finally:
         bench.emu.stop()
+    if args.scale:
+        import scale  # pylint: disable=import-outside-toplevel
+        try:
+            results["scale"] = scale.run_scale(bench, sys.modules[__name__], args)
+        finally:
+            bench.emu.stop()
     results["duration_s"] = round(time.monotonic() - started, 1)
     if args.merge:
         with open(args.merge, encoding="utf-8") as handle:
@@ -535,6 +558,13 @@ def main(argv=None):
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as handle:
             handle.write(markdown(results))
+    if "scale" in results:
+        import scale  # pylint: disable=import-outside-toplevel
+        text = scale.markdown(results["scale"])
+        with open(os.path.splitext(args.out)[0] + "-scale.md", "w", encoding="utf-8") as handle:
+            handle.write(text)
+        print(text)
+        performance.update(("scale: " + k, v) for k, v in results["scale"]["targets"].items())
     print(table(results))
     for kind, checks in (("check", correct), ("target", performance)):
         for name, ok in sorted(checks.items()):

@@ -325,12 +325,185 @@ def _server_delay(response):
     return told
 
 
+# -- adaptive concurrency (requests in flight follow the server's rate x the round trip) -----------
+CONCURRENCY_FLOOR = 2
+CONCURRENCY_CEILING = 64
+HEADROOM = 1.25  # in flight = rate x round trip x HEADROOM (+1): a little more than Little's law needs
+RTT_WEIGHT = 0.2  # weight of the newest round trip in the moving average
+RATE_STEP = 0.02  # additive increase after a 429: this share of the server's rate per answer
+RESERVE = 1  # requests of the server's window left unused (its counts are rounded down)
+
+
+def _header_int(headers, name):
+    try:
+        return int(float(headers.get(name)))
+    except (TypeError, ValueError):
+        return None
+
+
+class Concurrency:
+    """How many requests may be in flight, and when the next may go: the logic, without threads or clocks.
+
+    Every answer tells the controller its round trip and Telnyx's ``x-ratelimit-limit`` (requests a window),
+    ``x-ratelimit-remaining`` and ``x-ratelimit-reset`` (seconds until the window is full again):
+
+    * the server's rate is ``limit / window``, the window being the longest ``reset`` seen (at least 1 s);
+    * a mirror of the server's window: ``remaining`` at the last answer, refilled at that rate, less the
+      requests still in flight (not counted yet when the answer left), never sends more than the server
+      holds (``RESERVE`` left over), so the client itself causes no 429;
+    * requests in flight (``limit``) follow Little's law, rate x round trip (x ``HEADROOM``, +1), between
+      ``floor`` and ``ceiling``; ``max_rps`` caps the rate used;
+    * AIMD: a 429 halves the rate, pauses every sender until ``reset``, and from then on the window is
+      taken as refilled only at its reset; each success gives back ``RATE_STEP`` of the rate. Telnyx's
+      rate-limiting page (developers.telnyx.com, API fundamentals, reliability, rate limiting) names the three
+      headers, "remaining ... within the current time window" and "reset ... in seconds", a 429 with code
+      10011, and advises exponential backoff; it publishes neither the limits nor how the window refills. The
+      bundled emulator's bucket refills steadily; a server whose window refills only at its reset costs a few
+      429s before the controller switches to that reading;
+    * without any ``x-ratelimit-*`` header: slow start from ``floor`` (+1 a success), halved on a 429.
+
+    ``wait(now)`` gives 0.0 (send now), seconds to wait, or None (wait for an answer); ``started()`` and
+    ``finished(...)`` keep the count of requests in flight.
+    """
+
+    def __init__(self, ceiling=CONCURRENCY_CEILING, floor=CONCURRENCY_FLOOR, max_rps=None, max_pause=None):
+        self.max_pause = max_pause
+        self.ceiling = max(1, int(ceiling))
+        self.floor = max(1, min(int(floor), self.ceiling))
+        self.max_rps = max_rps or None
+        self.limit = self.floor
+        self.inflight = 0
+        self.rtt = None
+        self.server_limit = None
+        self.window = None
+        self.rate = None
+        self.refills = True  # the window refills steadily (a token bucket) until a 429 shows otherwise
+        self.remaining = None
+        self.seen_at = None
+        self.paused_until = None
+        self.throttled = 0
+        self.peak = 0
+
+    # -- deciding ------------------------------------------------------------------------------
+    def available(self, now):
+        """Requests the server's window holds now for new requests (None: not known)."""
+        if self.remaining is None:
+            return None
+        tokens = self.remaining
+        if self.refills and self.rate:
+            tokens = min(self.server_limit, tokens + self.rate * (now - self.seen_at))
+        return tokens - self.inflight
+
+    def wait(self, now):
+        """0.0: one more request may go; a number: seconds to wait first; None: wait for an answer."""
+        if self.paused_until is not None:
+            if now < self.paused_until:
+                return self.paused_until - now
+            self.paused_until = None
+            if not self.refills:
+                self.remaining = None  # a new window: its count comes with the next answer
+        if self.inflight >= self.limit:
+            return None
+        available = self.available(now)
+        if available is None or available >= 1 + RESERVE - 1e-9:  # (less rounding errors of the refill)
+            return 0.0
+        if self.refills and self.rate:
+            return (1 + RESERVE - available) / self.rate
+        return None if self.inflight else 0.0
+
+    def started(self):
+        """A request goes now."""
+        self.inflight += 1
+        self.peak = max(self.peak, self.inflight)
+
+    # -- learning -------------------------------------------------------------------------------
+    def finished(self, now, rtt, status=None, headers=None):
+        """The answer of one request (``status`` None: no answer) after ``rtt`` seconds."""
+        self.inflight = max(0, self.inflight - 1)
+        if status is None:
+            return
+        headers = headers or {}
+        self.rtt = rtt if self.rtt is None else (1 - RTT_WEIGHT) * self.rtt + RTT_WEIGHT * rtt
+        limit = _header_int(headers, 'x-ratelimit-limit')
+        remaining = _header_int(headers, 'x-ratelimit-remaining')
+        reset = _header_seconds(headers.get('x-ratelimit-reset'))
+        if limit and limit > 0:
+            self.server_limit = limit
+            self.window = max(self.window or 1.0, reset or 0.0)
+            full = limit / self.window
+            if self.rate is None:
+                self.rate = full
+            elif status != 429:
+                self.rate = min(full, self.rate + RATE_STEP * full)
+        if status == 429:
+            self.throttled += 1
+            self.refills = False
+            if self.rate:
+                self.rate = self.rate / 2.0
+            self.limit = max(self.floor, self.limit // 2)
+            if reset:
+                self._pause(now, reset)
+        if remaining is not None:
+            self.remaining = remaining
+            self.seen_at = now
+            if remaining <= 0 and reset and not (self.refills and self.rate):
+                self._pause(now, reset)  # the window is used up
+        self._adapt(status)
+
+    def _pause(self, now, seconds):
+        """Hold every sender ``seconds`` (at most ``max_pause``; 0: never) from now; never shortens a pause."""
+        if self.max_pause is not None:
+            seconds = min(seconds, self.max_pause)
+        if seconds > 0:
+            self.paused_until = max(self.paused_until or 0.0, now + seconds)
+
+    def _adapt(self, status):
+        rate = min(r for r in (self.rate, self.max_rps) if r) if (self.rate or self.max_rps) else None
+        if rate and self.rtt is not None:
+            target = int(rate * self.rtt * HEADROOM) + 1
+            self.limit = max(self.floor, min(self.ceiling, target))
+        elif status != 429:
+            self.limit = min(self.ceiling, self.limit + 1)
+
+
+class ConcurrencyGate:
+    """``Concurrency`` shared by threads: ``acquire()`` blocks until a request may go, ``release(...)`` reports
+    its answer. Waits for time go through ``sleep`` (a test's fake clock), waits for an answer through a
+    condition variable."""
+
+    def __init__(self, controller, sleep=None, clock=None):
+        self.controller = controller
+        self._sleep = sleep or _sleep
+        self._clock = clock or _monotonic
+        self._cond = threading.Condition()
+
+    def acquire(self):
+        """Wait until one more request may go; returns its start time (for ``release``)."""
+        while True:
+            with self._cond:
+                delay = self.controller.wait(self._clock())
+                if delay == 0.0:
+                    self.controller.started()
+                    return self._clock()
+                if delay is None:
+                    self._cond.wait(1.0)
+                    continue
+            self._sleep(delay)
+
+    def release(self, started, status=None, headers=None):
+        """The request that ``acquire`` returned ``started`` for was answered (``status`` None: it was not)."""
+        with self._cond:
+            now = self._clock()
+            self.controller.finished(now, now - started, status, headers)
+            self._cond.notify_all()
+
+
 class TelnyxClient:
     """Telnyx API v2 client; thread-safe. See the module docstring and architecture.md."""
 
     def __init__(self, api_key, api_url=DEFAULT_API_URL, validate_certs=True, timeout=30,
                  retry_timeout=60, max_rps=None, sleep=None, clock=None, session=None,
-                 pool_size=4, rand=None, key_source=None):
+                 pool_size=4, rand=None, concurrency=CONCURRENCY_CEILING, key_source=None):
         if not api_key:
             raise ValueError('api_key is required')
         self._api_key = api_key
@@ -344,6 +517,9 @@ class TelnyxClient:
         self._clock = clock or _monotonic
         self.rand = rand or _random
         self.limiter = RateLimiter(max_rps, sleep=self._sleep, clock=self._clock)
+        # requests in flight: adapted to the server's rate x the round trip, at most ``concurrency``
+        self.gate = ConcurrencyGate(Concurrency(ceiling=concurrency, max_rps=max_rps, max_pause=self.retry_timeout),
+                                    sleep=self._sleep, clock=self._clock)
         self._shared_session = session
         self._local = threading.local()
         self._sessions = []
@@ -396,6 +572,7 @@ class TelnyxClient:
     def _send(self, method, path, params, body):
         """One request: (response, None) or (None, TelnyxError for a transport failure)."""
         self.limiter.acquire()
+        started = self.gate.acquire()
         with self._lock:
             self.requests_sent += 1
         try:
@@ -403,20 +580,17 @@ class TelnyxClient:
                 method, self.api_url + path, params=params, json=body, headers=self._headers,
                 timeout=self.timeout, verify=self.validate_certs)
         except _transport_errors() as exc:
+            self.gate.release(started)
             err = TelnyxError(method, path, None, reason=self.scrub(_short_reason(exc)), transient=_is_transient(exc))
             err.refused = _refused(exc)
             return None, err
-        self._note_limits(response)
+        self.gate.release(started, response.status_code, response.headers)
         return response, None
 
-    def _note_limits(self, response):
-        """Pause every thread when the server says the window is used up (remaining 0 / a 429)."""
-        headers = response.headers
-        reset = _header_seconds(headers.get('x-ratelimit-reset'))
-        if reset is None or not self.retry_timeout:
-            return
-        if response.status_code == 429 or str(headers.get('x-ratelimit-remaining', '')).strip() == '0':
-            self.limiter.pause(min(reset, self.retry_timeout))
+    @property
+    def throttled(self):
+        """429 answers received (the server's limit was reached)."""
+        return self.gate.controller.throttled
 
     def _parse(self, method, path, response):
         """The parsed body of a success answer, or raise TelnyxError for an error answer."""
@@ -517,6 +691,26 @@ class TelnyxClient:
             if number >= total or not data:
                 return items
             number += 1
+
+    def list_parallel(self, path, params=None, executor=None):
+        """Every item of a list endpoint, like ``list``: the first page, then (its ``meta.total_pages`` known) every
+        other page at once through ``executor`` (a concurrent.futures executor; None: one after the other). The
+        items come in page order. Requests in flight still pass the client's gate and rate limiter."""
+        params = dict(params or {})
+        params.setdefault('page[size]', PAGE_SIZE)
+        first = self.request('GET', path, params=dict(params, **{'page[number]': 1}))
+        items = list(first.get('data') or [])
+        total = (first.get('meta') or {}).get('total_pages') or 1
+        if total <= 1 or not items:
+            return items
+
+        def page(number):
+            return self.request('GET', path, params=dict(params, **{'page[number]': number})).get('data') or []
+        numbers = range(2, total + 1)
+        pages = executor.map(page, numbers) if executor is not None else (page(n) for n in numbers)
+        for data in pages:
+            items.extend(data)
+        return items
 
     def create(self, path, body, find=None):
         """POST ``body``; returns the created object's ``data``.

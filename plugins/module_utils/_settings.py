@@ -299,7 +299,7 @@ class Setting:
     def validator(self):
         """voluptuous validator of a set value (type, choices, rule)."""
         if self.type == 'dict':
-            return vol.Schema(dict((vol.Optional(s.option), _optional(s.validator())) for s in self.sub))
+            return vol.Schema(dict((vol.Optional(s.option), _optional(vol.Schema(s.validator()))) for s in self.sub))
         if self.type == 'list':
             elem = self.element_schema() if self.element_schema is not None else _scalar(self.elements, self.choices, None)
             checks = [list, [elem]]
@@ -636,9 +636,10 @@ _SCHEMAS = {}
 
 
 def _schema(scope):
-    """The scope's voluptuous schema, compiled once."""
+    """The scope's voluptuous schema, compiled once (each setting's validator too: a voluptuous Any/All called on its
+    own, as inside ``_optional``, would build the schemas of its parts again on every call)."""
     if scope not in _SCHEMAS:
-        _SCHEMAS[scope] = vol.Schema(dict((vol.Optional(s.option), _optional(s.validator())) for s in settings(scope)),
+        _SCHEMAS[scope] = vol.Schema(dict((vol.Optional(s.option), _optional(vol.Schema(s.validator()))) for s in settings(scope)),
                                      extra=vol.ALLOW_EXTRA)
     return _SCHEMAS[scope]
 

@@ -16,9 +16,10 @@ description:
     (the options of M(byoc.carrier.sip_outbound)).
   - Every entry is validated before any request; every problem is reported at once, naming the entry and
     the option. A name listed twice is refused.
-  - Each connection kind, C(/ips), C(/fqdns) and the outbound voice profiles are read once, page by page
-    (250 a page), and compared locally. Only the differences are written, concurrently through
-    O(workers) workers under the client's rate limiter (O(max_rps), and Telnyx's C(x-ratelimit-*) headers).
+  - Each connection kind, C(/ips), C(/fqdns) and the outbound voice profiles are read once (250 a page; the first
+    page of each, then its other pages at once), and compared locally. Only the differences are written, concurrently through
+    as many requests in flight as Telnyx's rate limit and the round trip call for (at most O(workers), see there;
+    O(max_rps) caps the rate), learned from Telnyx's C(x-ratelimit-*) headers.
   - A new connection gets its Basic, Inbound and Outbound settings in the create body (a new credentials
     connection is one request); IP and FQDN connections then get their addresses and the default
     address ids. An update is one C(PATCH) per connection holding every tab's differences.
@@ -346,14 +347,36 @@ options:
         was renamed); nothing is deleted.
     type: list
     elements: str
+  results:
+    description:
+      - Which connections RV(results) lists. V(changed) (a fleet of 10,000 stays readable) lists only the
+        connections created, updated, deleted (pruned ones too) or failed; RV(summary) counts them all.
+      - V(all) lists every connection of O(connections) in list order (unchanged and absent ones too), then the
+        pruned ones; roles that report every trunk (for example the C(cpaas) role) use it.
+    type: str
+    choices: [changed, all]
+    default: changed
   workers:
-    description: How many connections are written at once.
+    description:
+      - The ceiling of requests in flight at once, and the number of threads that plan and write the connections
+        (1 to 64).
+      - Below it the number of requests in flight adapts to what the client observes (Little's law), between 2 and
+        this ceiling; the rate Telnyx allows (C(x-ratelimit-limit) requests per window, the window being the longest
+        C(x-ratelimit-reset) seen) times the measured round trip, plus a quarter.
+      - The client keeps a mirror of the server's window (C(x-ratelimit-remaining) at the last answer, refilled at
+        that rate, less the requests still in flight) and sends no request the window does not hold, so the client
+        itself causes no 429.
+      - A 429 anyway (a window that does not refill steadily) halves that rate, holds every request until
+        C(x-ratelimit-reset), and from then on the window counts as refilled only at its reset; the rate then grows
+        back a step with each answer (AIMD). Without any C(x-ratelimit-*) header the number in flight starts at 2
+        and grows by one with each answer (halved on a 429).
     type: int
-    default: 8
+    default: 64
   max_rps:
     description:
-      - Client-side limit of requests per second (shared by the workers). Unset, only Telnyx's
-        C(x-ratelimit-*) headers and 429 answers slow the client down.
+      - Client-side limit of requests per second (shared by the workers); also caps the rate the number of
+        requests in flight follows. Unset, the rate comes from Telnyx's C(x-ratelimit-*) headers (see
+        O(workers)).
     type: float
 notes:
   - "Overlapping runs (two AWX jobs at once): Telnyx has no idempotency keys, so two runs that both read a name
@@ -419,7 +442,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 results:
-  description: One item per listed connection (in list order), then one per pruned connection.
+  description:
+    - With O(results=changed) (the default), one item per connection created, updated, deleted or failed (in list
+      order, then the pruned ones); an unchanged or absent connection is only counted in RV(summary).
+    - With O(results=all), one item per listed connection (in list order), then one per pruned connection.
   returned: always
   type: list
   elements: dict
@@ -487,7 +513,7 @@ unmanaged:
     updated_at: {description: "When Telnyx says it was last changed.", type: str}
   sample: [{name: acme-eu-prod-fra1-old, id: "1293384261075731501", type: ip, tags: [byoc], updated_at: "2026-11-29T17:02:11.000Z"}]
 summary:
-  description: How many connections ended in each status.
+  description: How many connections ended in each status (all of them, whatever O(results) lists).
   returned: always
   type: dict
   sample: {created: 0, updated: 2, unchanged: 998, deleted: 0, absent: 0, failed: 0}
@@ -518,6 +544,7 @@ ARGUMENT_SPEC = dict(
     connections=dict(type='list', elements='dict', required=True),
     prune=dict(type='bool', default=False),
     prune_tags=dict(type='list', elements='str'),
+    results=dict(type='str', choices=['changed', 'all'], default='changed'),
     workers=dict(type='int', default=_bulk.DEFAULT_WORKERS),
     max_rps=dict(type='float'),
 )
@@ -543,7 +570,7 @@ def main():
         module.no_log_values.update(secrets)
         module.fail_json(msg='%d problem(s) in the options, nothing was sent: %s' % (len(problems), '; '.join(problems)),
                          problems=problems)
-    client = client_from_module(module, pool_size=2)
+    client = client_from_module(module, pool_size=2, concurrency=params['workers'], max_rps=params['max_rps'])
     if params['max_rps']:
         # shared by the workers; a burst of one request per worker lets them make up for a late wake-up
         # (Telnyx's own bucket holds a second's worth of requests, so the average rate still holds)
@@ -557,6 +584,8 @@ def main():
     client.close()
     summary, failures = _bulk.summarise(results)
     changed = any(summary[s] for s in _bulk.CHANGED_STATUSES) or any(r.get('duplicate_removed') for r in results)
+    if params['results'] == 'changed':
+        results = _bulk.changed_results(results)
     result = dict(changed=changed, results=results, summary=summary, unmanaged=reconciler.unmanaged(),
                   api_requests=client.requests_sent, api_retries=client.retries,
                   invocation=_bulk.redacted_invocation(params, entries))

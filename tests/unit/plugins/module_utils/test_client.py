@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -119,6 +120,21 @@ def test_list_walks_every_page_until_total_pages(api):
     assert api.client().list('/ips', {'filter[connection_id]': '5'}) == items
     assert api.calls == [('GET', '/ips', {'filter[connection_id]': '5', 'page[number]': str(n), 'page[size]': '250'}, None)
                          for n in (1, 2, 3)]
+
+
+def test_list_parallel_reads_the_first_page_then_the_others_at_once_in_page_order(api):
+    items = [named('acme-%03d' % n, str(n)) for n in range(5)]
+    api.add_list(CRED, items, page_size=2)
+    client = api.client()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert client.list_parallel(CRED, {'page[size]': 2}, pool) == items
+    assert sorted(c[2]['page[number]'] for c in api.calls) == ['1', '2', '3']
+    assert api.calls[0][2]['page[number]'] == '1'  # the page count comes from the first page
+
+
+def test_list_parallel_without_executor_or_meta(api):
+    api.add('GET', CRED, json={'data': [CONN]})
+    assert api.client().list_parallel(CRED) == [CONN]
 
 
 def test_list_without_meta_is_one_page(api):
@@ -799,3 +815,31 @@ def test_emulator_server_errors_are_retried_to_success():
         assert client.delete(path)['id'] == made[1]['data']['id']
         assert client.delete(path) is None
     assert client.retries > 0
+
+
+def test_emulator_default_concurrency_reaches_past_the_old_fixed_8_without_a_429():
+    """sip_connections' engine with its defaults (64 workers, no max_rps) against a 50 requests/s limit and 200 ms
+    latency: requests in flight follow rate x round trip (about 13), and the client causes no 429."""
+    testing = pytest.importorskip('telnyx_emulator.testing')
+    from ansible_collections.byoc.carrier.plugins.module_utils import _bulk  # pylint: disable=import-outside-toplevel
+    fleet = [{'name': 'adapt-cred-%03d' % n, 'type': 'credentials', 'username': 'adapt%03d' % n, 'password': 'Passw0rd-%03d' % n}
+             for n in range(90)]
+    fleet += [{'name': 'adapt-ip-%03d' % n, 'type': 'ip', 'ips': [{'address': '10.9.%d.%d' % (n, m)} for m in (1, 2)]}
+              for n in range(20)]
+    entries, problems, dummy = _bulk.validate_entries(fleet)
+    assert problems == []
+    with testing.running_emulator('--rate-limit', '50', '--latency-ms', '200') as emu:
+        client = emulator_client(emu, pool_size=2, concurrency=_bulk.DEFAULT_WORKERS)
+        reconciler = _bulk.Reconciler(client, entries)
+        reconciler.read()
+        results = reconciler.run()
+        stats, sent = emu.stats(), client.requests_sent
+        listed = client.list('/credential_connections') + client.list('/ip_connections')
+    assert [r['status'] for r in results] == ['created'] * 110
+    assert len(listed) == 110 and len(set(c['connection_name'] for c in listed)) == 110
+    assert (client.throttled, client.retries) == (0, 0)
+    assert stats['total'] == sent  # nothing refused and sent again
+    assert stats['by_method']['POST'] == 150 and stats['by_method']['PATCH'] == 20
+    controller = client.gate.controller
+    assert 8 < controller.peak <= _bulk.DEFAULT_WORKERS  # more in flight than the old fixed default of 8
+    assert controller.server_limit == 50 and controller.rate == 50.0

@@ -94,7 +94,7 @@ def by_name(result):
 
 def test_no_change_reads_each_collection_once_and_writes_nothing(api):
     account(api, [CRED_OBJ], [IP_OBJ], [FQDN_OBJ], IPS, FQDNS, OVPS)
-    result = run(api, [CRED, IPC, FQ])
+    result = run(api, [CRED, IPC, FQ], results='all')
     assert not result.get('failed'), result
     assert result['changed'] is False
     assert [r['status'] for r in result['results']] == ['unchanged'] * 3
@@ -155,9 +155,10 @@ def test_drift_repair_writes_exactly_the_drifted_objects(api):
         ('PATCH', '/ips/202', {}, {'ip_address': '192.0.2.11', 'port': 5080, 'connection_id': '200'}),
     ]
     status = dict((r['name'], (r['status'], r['changes'])) for r in result['results'])
-    assert status == {'acme-cred': ('updated', ['dtmf_type', 'inbound.codecs']), 'acme-ip': ('updated', ['ips']),
-                      'acme-fqdn': ('unchanged', [])}
-    assert result['summary']['updated'] == 2
+    # by default (results: changed) only what changed is listed; the summary counts every connection
+    assert status == {'acme-cred': ('updated', ['dtmf_type', 'inbound.codecs']), 'acme-ip': ('updated', ['ips'])}
+    assert [r['name'] for r in result['results']] == ['acme-cred', 'acme-ip']
+    assert (result['summary']['updated'], result['summary']['unchanged']) == (2, 1)
 
 
 def test_one_patch_for_several_tabs_keeps_every_tab_change(api):
@@ -218,7 +219,7 @@ def test_prune_deletes_tagged_unlisted_connections_only(api):
             fqdns=[], ovps=OVPS)
     api.add('DELETE', '/ips/401', handler=echo({'id': '401'}))
     api.add('DELETE', '/ip_connections/400', handler=echo(old))
-    result = run(api, [CRED], prune=True, prune_tags=['acme', 'prod'])
+    result = run(api, [CRED], prune=True, prune_tags=['acme', 'prod'], results='all')
     assert not result.get('failed'), result
     assert [c[:2] for c in api.calls if c[0] != 'GET'] == [('DELETE', '/ips/401'), ('DELETE', '/ip_connections/400')]
     assert result['results'][1] == {'name': 'acme-old', 'state': 'absent', 'changes': [], 'pruned': True,
@@ -253,7 +254,7 @@ def test_check_mode_writes_nothing_and_the_diff_masks_secrets(api):
 
 def test_update_password_on_create_leaves_a_changed_password_alone(api):
     account(api, [dict(CRED_OBJ, password='Wh4teverItIsNow')], ovps=OVPS)
-    result = run(api, [dict(CRED, update_password='on_create')])
+    result = run(api, [dict(CRED, update_password='on_create')], results='all')
     assert result['results'][0]['status'] == 'unchanged'
     assert writes(api) == []
 
@@ -266,8 +267,9 @@ def test_profiles_are_resolved_once_and_an_unknown_one_fails_its_entry_only(api)
     result = run(api, [CRED, second, dict(CRED, name='acme-x', outbound={'outbound_voice_profile': 'nope'}),
                        dict(CRED, name='acme-y', outbound={'outbound_voice_profile': 'dup'})])
     assert result['failed'] is True
-    status = dict((r['name'], r['status']) for r in result['results'])
-    assert status == {'acme-cred': 'unchanged', 'acme-cred-2': 'created', 'acme-x': 'failed', 'acme-y': 'failed'}
+    status = dict((r['name'], r['status']) for r in result['results'])  # the failed ones are listed by default
+    assert status == {'acme-cred-2': 'created', 'acme-x': 'failed', 'acme-y': 'failed'}
+    assert result['summary']['unchanged'] == 1
     errors = dict((r['name'], r.get('error')) for r in result['results'])
     assert "no outbound voice profile is named 'nope'" in errors['acme-x']
     assert "outbound.outbound_voice_profile: 2 outbound voice profiles are named 'dup' (901, 902)" in errors['acme-y']
@@ -288,8 +290,27 @@ def test_state_absent_deletes_and_reports_absent(api):
     account(api, [CRED_OBJ], [], [FQDN_OBJ], fqdns=FQDNS)
     api.add('DELETE', '/fqdns/301', handler=echo(FQDNS[0]))
     api.add('DELETE', '/fqdn_connections/300', handler=echo(FQDN_OBJ))
-    result = run(api, [{'name': 'acme-fqdn', 'type': 'fqdn', 'state': 'absent'}, {'name': 'gone', 'state': 'absent'}])
+    result = run(api, [{'name': 'acme-fqdn', 'type': 'fqdn', 'state': 'absent'}, {'name': 'gone', 'state': 'absent'}],
+                 results='all')
     assert [(r['name'], r['status']) for r in result['results']] == [('acme-fqdn', 'deleted'), ('gone', 'absent')]
+
+
+def test_results_by_default_list_only_what_changed_or_failed(api):
+    account(api, [CRED_OBJ], [], [FQDN_OBJ], fqdns=FQDNS)
+    api.add('DELETE', '/fqdns/301', handler=echo(FQDNS[0]))
+    api.add('DELETE', '/fqdn_connections/300', handler=echo(FQDN_OBJ))
+    result = run(api, [{'name': 'acme-fqdn', 'type': 'fqdn', 'state': 'absent'}, {'name': 'gone', 'state': 'absent'},
+                       {'name': 'acme-cred', 'type': 'credentials', 'dtmf_type': 'RFC 2833'}])
+    assert [(r['name'], r['status']) for r in result['results']] == [('acme-fqdn', 'deleted')]
+    assert result['summary'] == {'created': 0, 'updated': 0, 'unchanged': 1, 'deleted': 1, 'absent': 1, 'failed': 0}
+    assert result['changed'] is True
+
+
+def test_results_of_a_run_that_changes_nothing_are_empty_with_a_full_summary(api):
+    account(api, [CRED_OBJ], [IP_OBJ], [FQDN_OBJ], IPS, FQDNS, OVPS)
+    result = run(api, [CRED, IPC, FQ])
+    assert result['results'] == [] and result['changed'] is False
+    assert result['summary'] == {'created': 0, 'updated': 0, 'unchanged': 3, 'deleted': 0, 'absent': 0, 'failed': 0}
 
 
 def _shape(options, children):
