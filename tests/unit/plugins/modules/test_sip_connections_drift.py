@@ -21,7 +21,7 @@ def test_prune_tags_without_prune_report_the_unmanaged_copies_and_delete_nothing
     untagged = dict(CRED_OBJ, id='500', connection_name='someone-else', tags=[])
     half_tagged = dict(CRED_OBJ, id='600', connection_name='acme-staging', tags=['acme', 'staging'])
     account(api, [dict(CRED_OBJ, updated_at=STAMP), untagged, half_tagged], [copy_obj], [], ovps=OVPS)
-    result = run(api, [CRED], prune_tags=['acme', 'prod'])
+    result = run(api, [CRED], prune_tags=['acme', 'prod'], results='all')
     assert not result.get('failed'), result
     # the account read once (no /ips, /fqdns: a report needs no addresses), nothing written
     reads = [('GET', '/credential_connections'), ('GET', '/fqdn_connections'), ('GET', '/ip_connections'), ('GET', '/outbound_voice_profiles')]
@@ -42,7 +42,7 @@ def test_a_pruned_connection_in_check_and_diff_mode_shows_what_telnyx_holds(api)
     old = dict(IP_OBJ, id='400', connection_name='acme-old', updated_at=STAMP, dtmf_type='Inband', anchorsite_override='Latency',
                inbound={'default_primary_ip_id': '401', 'codecs': ['G711U']}, outbound=dict(IP_OBJ['outbound'], localization='NL'))
     account(api, [CRED_OBJ], [old], [], ips=[dict(IPS[0], id='401', connection_id='400')], fqdns=[], ovps=OVPS)
-    result = run(api, [CRED], check=True, diff=True, prune=True, prune_tags=['acme', 'prod'])
+    result = run(api, [CRED], check=True, diff=True, prune=True, prune_tags=['acme', 'prod'], results='all')
     assert not result.get('failed'), result
     assert [c for c in api.calls if c[0] != 'GET'] == []
     assert result['results'][1]['updated_at'] == STAMP and result['results'][1]['status'] == 'deleted'

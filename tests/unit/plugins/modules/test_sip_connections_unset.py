@@ -48,7 +48,7 @@ def test_unset_options_already_unset_write_nothing(api):
                    inbound=dict(IP_OBJ['inbound'], timeout_1xx_secs=3, sip_subdomain=None),
                    outbound=dict(IP_OBJ['outbound'], ani_override=''))
     account(api, ip=[cleared], ips=IPS)
-    result = run(api, [UNSET])
+    result = run(api, [UNSET], results='all')
     assert not result.get('failed'), result
     assert writes(api) == []
     assert result['results'][0]['status'] == 'unchanged'
