@@ -52,7 +52,8 @@ def serve_with_rtpengine(bed):
                                           '--foreground', '--log-stderr'], stdout=log, stderr=subprocess.STDOUT)
     try:
         # the answer must come from the rtpengine started here (its PID on the NG socket), not any process on the port
-        assert wait_for(lambda: _ng_ping() and owns_socket(bed.rtpengine.pid, 'udp', '127.0.0.1', RTPE_NG_PORT), 15), 'rtpengine did not answer on its NG socket'
+        assert wait_for(lambda: _ng_ping() and owns_socket(bed.rtpengine.pid, 'udp', '127.0.0.1', RTPE_NG_PORT), 15), \
+            'rtpengine did not answer on its NG socket'
         yield from serve(bed)
     finally:
         stop_pid(bed.rtpengine)
