@@ -229,6 +229,6 @@ def test_what_a_client_reads_it_can_send_back(api, path, body):
     assert status == 200, reply
     assert reply['data']['inbound'] == conn['inbound'] and reply['data']['outbound'] == conn['outbound']
     ovp = api.create('/outbound_voice_profiles', {'name': 'echo-ovp'}, status=200)
-    status, reply, _headers = api.call('PATCH', '/outbound_voice_profiles/' + ovp['id'], {'name': 'echo-ovp', 'call_recording': ovp['call_recording'],
-                                                                                        'calling_window': ovp['calling_window']})
+    echo = {'name': 'echo-ovp', 'call_recording': ovp['call_recording'], 'calling_window': ovp['calling_window']}
+    status, reply, _headers = api.call('PATCH', '/outbound_voice_profiles/' + ovp['id'], echo)
     assert status == 200 and reply['data']['call_recording'] == ovp['call_recording']
