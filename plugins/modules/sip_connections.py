@@ -25,6 +25,9 @@ description:
   - One failing connection does not stop the others; the module fails at the end, listing the failures.
   - With O(prune=true), connections that carry every tag of O(prune_tags) and are not listed are deleted
     (their IPs or FQDNs first). A connection without tags is never pruned.
+  - A connection to delete (an entry with C(state=absent), or pruned) that has calls in progress fails with its
+    result's RV(results[].error) naming it and the number of calls, and nothing is written for it, unless
+    O(delete_with_active_calls=true); the other connections go on.
   - Only the options you set are sent and compared. Secrets never appear in results or diffs.
   - The options that can be cleared (C(webhook_url), C(webhook_failover_url), C(tech_prefix), C(token),
     C(inbound.sip_subdomain), C(outbound.caller_id_override), C(outbound.localization)) are cleared with V("") or,
@@ -37,6 +40,7 @@ requirements:
   - voluptuous
 extends_documentation_fragment:
   - byoc.carrier.telnyx
+  - byoc.carrier.active_calls
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
@@ -439,6 +443,7 @@ ARGUMENT_SPEC = dict(
     prune_tags=dict(type='list', elements='str'),
     workers=dict(type='int', default=_bulk.DEFAULT_WORKERS),
     max_rps=dict(type='float'),
+    **_runner.DELETE_GUARD_SPEC
 )
 
 
@@ -468,7 +473,8 @@ def main():
         # (Telnyx's own bucket holds a second's worth of requests, so the average rate still holds)
         client.limiter = RateLimiter(params['max_rps'], burst=min(params['workers'], int(params['max_rps']) or 1))
     reconciler = _bulk.Reconciler(client, entries, check_mode=module.check_mode, workers=params['workers'],
-                                  prune_tags=params['prune_tags'] if params['prune'] else None, want_diff=module._diff)
+                                  prune_tags=params['prune_tags'] if params['prune'] else None, want_diff=module._diff,
+                                  delete_with_active_calls=params['delete_with_active_calls'])
     with _runner.api_errors(module, changed=False):
         reconciler.read()
     results = reconciler.run()
