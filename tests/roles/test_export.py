@@ -57,7 +57,7 @@ def test_export_then_converge_writes_nothing_and_reports_what_it_cannot_express(
     with running_emulator(api_key=KEY) as emu:
         ids = make_fleet(emu)
         env = ansible_env(emu, tmp_path)
-        reports = tmp_path / 'reports'
+        reports, tagged = tmp_path / 'reports', tmp_path / 'tagged'
         emu.reset(keep_state=True)
         rc, out, _recap = run_playbook('export', env, '-e', 'export_region=eu', '-e', 'export_name_contains=exp-eu',
                                        '-e', 'byoc_report_dir=%s' % reports, '-e', 'byoc_telnyx_api_url=%s' % emu.url,
@@ -88,6 +88,11 @@ def test_export_then_converge_writes_nothing_and_reports_what_it_cannot_express(
         assert (fqdn['ip_auth_method'], fqdn['token']) == ('token', '{{ vault_exp_eu_fqdn_token }}')
         assert 'username' not in fqdn and 'password' not in fqdn and 'sbc_port' not in fqdn
         assert yaml.safe_load(vault_text) == {'vault_exp_eu_cred_password': '', 'vault_exp_eu_fqdn_token': ''}
+        rc, out, _recap = run_playbook('export', env, '-e', 'export_region=eu', '-e', 'export_tags=[acme]', '-e', 'byoc_report_dir=%s' % tagged,
+                                       '-e', 'byoc_telnyx_api_url=%s' % emu.url, '-e', 'byoc_telnyx_api_key=%s' % KEY, inventory='localhost,')
+        assert rc == 0, out
+        tagged_trunks = yaml.safe_load((tagged / 'export-eu.yml').read_text(encoding='utf-8'))['byoc_trunks']
+        assert [t['name'] for t in tagged_trunks] == ['exp-eu-cred', 'exp-eu-ip'], 'only the connections tagged acme'
 
         # the operator's part: the trunks on an SBC host, the SBC ports the file asks for, the vault filled
         inventory = tmp_path / 'inventory'
