@@ -303,6 +303,9 @@ def from_connection(kind, obj, profile_names=None, numbers=None):
         for option in (('ip_auth_method', 'token', 'tech_prefix') if method == 'credential-authentication' else ('username', 'password')):
             conn.pop(option, None)
     conn.pop('name', None)
+    for option in ('ips', 'fqdns'):  # an address's unset port (an SRV record's) is left out, as an inventory writes it
+        if conn.get(option):
+            conn[option] = [dict((k, v) for k, v in item.items() if v is not None) for item in conn[option]]
     trunk.update(conn)
     for scope in ('inbound', 'outbound'):
         tab = _view(scope, kind, obj, reasons, scope + '.')

@@ -389,7 +389,7 @@ def as_trunks(client, found, items):
                 obj = with_fqdn_auth(client, obj)
             if kind in CHILDREN:
                 children = CHILDREN[kind]
-                obj = dict(obj, **{children.option: [dict((k, v) for k, v in children.view(a).items() if v is not None) for a in addresses]})
+                obj = dict(obj, **{children.option: [children.view(a) for a in addresses]})
             trunk, variables, reasons = _trunk.from_connection(kind, obj, names, numbers_of(client, obj))
         if reasons:
             unsupported.append({'name': name, 'id': obj.get('id'), 'type': kind, 'reasons': reasons})
