@@ -26,6 +26,10 @@ One call of sip_connections reconciles a whole list of connections:
    by an overlapping run. One failing entry does not stop the others.
 4. ``prune_tags``: connections carrying every one of those tags and not listed are deleted (their
    IPs/FQDNs first). Never without tags.
+
+Every delete (an entry with ``state: absent``, a pruned connection) first asks Telnyx for the connection's calls in
+progress (``_runner.active_calls``); with calls it fails that connection, naming it and the count, and writes nothing
+for it (in check mode too), unless ``delete_with_active_calls``.
 """
 
 from __future__ import annotations
@@ -359,7 +363,7 @@ class Reconciler:
     """
 
     def __init__(self, client, entries, check_mode=False, workers=DEFAULT_WORKERS, prune_tags=None, want_diff=False,
-                 reader=None, one_entry=False, report_tags=None):
+                 reader=None, one_entry=False, report_tags=None, delete_with_active_calls=False):
         self.client = client
         self.entries = entries
         self.check_mode = check_mode
@@ -369,6 +373,7 @@ class Reconciler:
         self.want_diff = want_diff
         self.reader = reader or AccountRead()
         self.one_entry = one_entry
+        self.delete_with_active_calls = bool(delete_with_active_calls)
         self.warnings = []
         self.diffs = {}
         self.known = defaultdict(set)  # per kind: the connection ids this run knows exist (the overlap check)
@@ -651,9 +656,19 @@ class Reconciler:
         resync = wanted if wanted is not None and children.option in changes else None
         entry.outcome['after'] = _runner.write_connection(self.client, kind, obj, body, children, current, resync, self._wrote(entry))
 
+    def _guard_active_calls(self, obj):
+        """The active calls guard of every delete: a connection with calls in progress fails (nothing written for it)
+        unless ``delete_with_active_calls``; then it is not asked."""
+        if self.delete_with_active_calls:
+            return
+        count = _runner.active_calls(self.client, obj['id'])
+        if count:
+            raise EntryError(_runner.active_calls_problem(obj, count), active_calls=count)
+
     def _delete(self, obj, result, entry=None):
-        """Delete a connection (its IPs/FQDNs first)."""
+        """Delete a connection (its IPs/FQDNs first), after the active calls guard."""
         kind = _runner.kind_of(obj)
+        self._guard_active_calls(obj)
         result.update(status='deleted', id=obj.get('id'), type=kind)
         if obj.get('updated_at'):
             result['updated_at'] = obj['updated_at']

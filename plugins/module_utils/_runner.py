@@ -22,6 +22,8 @@ Public helpers (names are stable, other modules build on them):
 * ``sip_uri(obj, region='com', kind=None)``: ``<username or sip_subdomain>@sip.telnyx.<region>``.
 * ``connection_result(obj, region='com', kind=None)``: ``redact(obj)`` plus ``sip_uri``.
 * ``diff_views(before, after, secrets=())``: the ``diff`` result with secret options masked.
+* ``DELETE_GUARD_SPEC``, ``active_calls(client, conn_id)``, ``active_calls_problem(obj, count)``: the active calls guard
+  of every delete (``_bulk.Reconciler`` runs it before deleting a connection: ``sip_connection``, ``sip_connections``).
 * ``run_settings(scope)``: sip_connection, sip_inbound and sip_outbound: a one-entry run of the one write engine
   (``_bulk.Reconciler`` with ``_bulk.NamedRead``), its result shaped for the module.
 """
@@ -503,8 +505,38 @@ def write_connection(client, kind, obj, body, children=None, current=(), wanted=
 
 _STATE_SPEC = dict(state=dict(type='str', choices=['present', 'absent'], default='present'),
                    update_password=dict(type='str', choices=list(_common.UPDATE_PASSWORD), default='always', no_log=False))
+# the option of the modules that delete connections (sip_connection, sip_connections): the active calls guard
+DELETE_GUARD_SPEC = dict(delete_with_active_calls=dict(type='bool', default=False))
+ACTIVE_CALLS_PATH = '/connections/%s/active_calls'
 _TARGET_SPEC = dict(connection=dict(type='str', required=True),
                     region=dict(type='str', choices=list(REGIONS), default='com'))
+
+
+def active_calls(client, conn_id):
+    """How many calls are in progress on a connection: ``GET /connections/{id}/active_calls``.
+
+    Telnyx pages this list with cursors (``meta.cursors.after``, ``meta.next``; its spec's "List all active calls for
+    given connection"): ``meta.total_items`` when the answer gives it, else the calls counted page by page."""
+    params = {'page[size]': 250}
+    count = 0
+    while True:
+        body = client.request('GET', ACTIVE_CALLS_PATH % conn_id, params=params)
+        meta = body.get('meta') or {}
+        total = meta.get('total_items')
+        if isinstance(total, int) and not isinstance(total, bool):
+            return total
+        count += len(body.get('data') or [])
+        after = (meta.get('cursors') or {}).get('after')
+        if not meta.get('next') or not after:
+            return count
+        params = {'page[size]': 250, 'page[after]': after}
+
+
+def active_calls_problem(obj, count):
+    """Why a connection with calls in progress is not deleted (names it, its id and the count)."""
+    return ('connection %r (id %s) has %d call(s) in progress; it was not deleted and nothing was written for it. '
+            'Delete it once the calls have ended, or set delete_with_active_calls: true to cut them'
+            % (obj.get('connection_name'), obj.get('id'), count))
 
 
 def settings_argument_spec(scope):
@@ -554,6 +586,8 @@ class SettingsRun:
         kwargs = {'required_if': [('state', 'present', ('type',))]} if scope == 'connection' else {}
         spec = copy.deepcopy(TELNYX_ARGUMENT_SPEC)
         spec.update(settings_argument_spec(scope))
+        if scope == 'connection':
+            spec.update(copy.deepcopy(DELETE_GUARD_SPEC))
         _SettingsModule.scope = scope
         self.module = _SettingsModule(argument_spec=spec, supports_check_mode=True, **kwargs)
         self.module.ready = True
@@ -606,7 +640,8 @@ class SettingsRun:
         self.client = get_client(self.module)
         entry = _bulk.Entry.one(self.scope, self.params)
         engine = _bulk.Reconciler(self.client, [entry], check_mode=self.module.check_mode, workers=1,
-                                  reader=_bulk.NamedRead(), one_entry=True)
+                                  reader=_bulk.NamedRead(), one_entry=True,
+                                  delete_with_active_calls=self.params.get('delete_with_active_calls', False))
         results = [{}]
         with api_errors(self.module, self.result):
             try:

@@ -33,10 +33,15 @@ Stable API:
 * ``entry(trunk, region, extra_tags=()) -> dict``: the ``sip_connections`` entry of a trunk.
 * ``is_present(trunk) -> bool``: the trunk is to exist (``state`` missing or ``present``); a trunk to delete is on
   neither side.
+* ``from_connection(kind, obj, profile_names=None, numbers=None) -> (trunk, vault, reasons)``: the inverse of ``entry``:
+  the trunk an API object holds (every option of the kind read back through the settings table's ``from_api``),
+  its secrets as vault references, the vault variables to fill, and why the model cannot express it (empty: it can).
 * ``plain(value)``: a plain copy of templated inventory data (what the filters check).
 """
 
 from __future__ import annotations
+
+import re
 
 from ansible_collections.byoc.carrier.plugins.module_utils import _common, _settings
 from ansible_collections.byoc.carrier.plugins.module_utils._common import E164, E164_RULE, SRTP_RULE, unknown_option, yaml_trap
@@ -459,3 +464,88 @@ def defaults_problems(overrides):
                 continue
             out.extend(('%s.%s.%s' % (where, scope, k), 'unknown option (a typo?)') for k in sorted(tab or {}) if k not in SCOPE_OPTIONS[scope])
     return out
+VAULT_SECRETS = (('connection', 'password'), ('connection', 'token'))
+
+
+def vault_variable(name, option):
+    """The vault variable holding a trunk's secret: ``vault_<trunk name as an identifier>_<option>``."""
+    return 'vault_%s_%s' % (re.sub(r'[^a-z0-9_]', '_', name.lower()).strip('_') or 'trunk', option)
+
+
+def derived_sbc_port(trunk):
+    """The ``sbc_port`` an IP/FQDN trunk's A-record addresses imply (the one port they all use, less 1 with TLS; the
+    inverse of ``sbc_port_problems``), or None (credentials trunks, SRV only, or several ports)."""
+    ports = set(item.get('port') or _settings.DEFAULT_SIP_PORT for option in ('ips', 'fqdns') for item in trunk.get(option) or []
+                if (item.get('dns_record_type') or 'a') != 'srv')
+    if len(ports) != 1:
+        return None
+    port = ports.pop() - (1 if sbc_transport(trunk) == 'TLS' else 0)
+    return port if _port_of(port) else None
+
+
+def _view(scope, kind, obj, reasons, prefix):
+    """The scope's options an API object holds (the table's ``from_api``), unset ones left out; a value the table
+    cannot map back (two fields that no option value gives together) is a reason."""
+    out = {}
+    for option, value in _settings.from_api(scope, kind, obj).items():
+        if isinstance(value, dict):
+            value = dict((k, v) for k, v in value.items() if v is not None)
+            mixed = [k for k, v in value.items() if v == _settings.MIXED]
+            reasons.extend('%s%s.%s: Telnyx holds a combination no option value gives' % (prefix, option, k) for k in mixed)
+            value = value or None
+        elif value == _settings.MIXED:
+            reasons.append('%s%s: Telnyx holds a combination no option value gives' % (prefix, option))
+            continue
+        if value is not None:
+            out[option] = value
+    return out
+
+
+def from_connection(kind, obj, profile_names=None, numbers=None):
+    """(trunk, vault variables, reasons): the ``byoc_trunks`` item an API object holds, the inverse of ``entry``.
+
+    ``obj``: the connection as Telnyx returns it, with its addresses under ``ips``/``fqdns`` in the option's form and
+    priority order and, for FQDN connections, its ``fqdn_authentication`` resource. Every option of the kind is read
+    back through the settings table (``from_api``), so applying the trunk writes nothing. ``profile_names``: voice
+    profile id -> name (a unique name replaces the id). Secrets become references to vault variables
+    (``password: "{{ vault_<trunk>_password }}"``) and ``update_password: on_create``. ``reasons``: why the trunk model
+    cannot express the connection (the model's own rules, checked on the values Telnyx holds); empty when it can.
+    """
+    reasons = []
+    trunk = {'name': obj.get('connection_name'), 'type': kind}
+    conn = _view('connection', kind, obj, reasons, '')
+    if kind == 'fqdn':
+        # FQDN outbound authentication is credentials or an IP auth method: the fqdn_authentication mode says which
+        method = (obj.get(_settings.FQDN_AUTH) or {}).get('fqdn_outbound_authentication')
+        for option in (('ip_auth_method', 'token', 'tech_prefix') if method == 'credential-authentication' else ('username', 'password')):
+            conn.pop(option, None)
+    conn.pop('name', None)
+    for option in ('ips', 'fqdns'):  # an address's unset port (an SRV record's) is left out, as an inventory writes it
+        if conn.get(option):
+            conn[option] = [dict((k, v) for k, v in item.items() if v is not None) for item in conn[option]]
+    trunk.update(conn)
+    for scope in ('inbound', 'outbound'):
+        tab = _view(scope, kind, obj, reasons, scope + '.')
+        if tab:
+            trunk[scope] = tab
+    profile = (trunk.get('outbound') or {}).get('outbound_voice_profile')
+    if profile and (profile_names or {}).get(profile):
+        trunk['outbound']['outbound_voice_profile'] = profile_names[profile]
+    if numbers:
+        trunk['numbers'] = sorted(numbers)
+    port = derived_sbc_port(trunk)
+    if port is not None:
+        trunk['sbc_port'] = port
+    for field, rule in trunk_problems(trunk, require_sbc_port=False):
+        reasons.append('%s: %s' % (field, rule))
+    vault = []
+    for scope, option in VAULT_SECRETS:
+        if trunk.get(option) not in (None, ''):
+            variable = vault_variable(str(trunk['name']), option)
+            trunk[option] = '{{ %s }}' % variable
+            vault.append(variable)
+        else:
+            trunk.pop(option, None)
+    if trunk.get('password'):
+        trunk['update_password'] = 'on_create'
+    return trunk, vault, reasons

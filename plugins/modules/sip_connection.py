@@ -26,6 +26,7 @@ requirements:
 extends_documentation_fragment:
   - byoc.carrier.telnyx
   - byoc.carrier.telnyx.attributes
+  - byoc.carrier.active_calls
 options:
   name:
     description:
@@ -312,11 +313,18 @@ EXAMPLES = r"""
     fqdns:
       - {fqdn: sbc.acme.example, dns_record_type: srv}
 
-- name: Remove a connection (its IPs or FQDNs go first)
+- name: Remove a connection (its IPs or FQDNs go first); fails, deleting nothing, while it has calls in progress
   byoc.carrier.sip_connection:
     api_key: "{{ vault_telnyx_api_key }}"
     name: acme-us-prod-ip
     state: absent
+
+- name: Remove it even with calls in progress (they are cut)
+  byoc.carrier.sip_connection:
+    api_key: "{{ vault_telnyx_api_key }}"
+    name: acme-us-prod-old
+    state: absent
+    delete_with_active_calls: true
 """
 
 RETURN = r"""

@@ -17,6 +17,9 @@ description:
   - Each connection also gets its SIP URI and, for IP and FQDN connections, its addresses.
   - Reads only, so it runs unchanged in check mode. O(registration_status=true) calls Telnyx's
     C(check_registration_status) action, which only reads too.
+  - O(format=trunk) also returns each connection as a trunk of the inventory model (C(byoc_trunks)), for adopting
+    connections built by hand in the portal (C(playbooks/export.yml) writes them to a file). Each setting is read back
+    through the same settings table the modules write with, so converging the exported trunks writes nothing.
 author:
   - byoc.carrier contributors (!UNKNOWN)
 extends_documentation_fragment:
@@ -63,6 +66,31 @@ options:
       - Add the registration status of each credentials connection (one request per connection).
     type: bool
     default: false
+  active_calls:
+    description:
+      - Add RV(connections[].active_calls), the number of calls in progress on each connection
+        (C(GET /connections/{id}/active_calls), one request per connection).
+    type: bool
+    default: false
+  format:
+    description:
+      - V(api) returns the connections as Telnyx has them (RV(connections)).
+      - V(trunk) returns them as well as trunks of the inventory model (RV(trunks)), the vault variables their secrets
+        need (RV(vault_variables)) and the connections the model cannot express, with the reasons (RV(unsupported)).
+        It reads each connection's IPs or FQDNs (whatever O(addresses) says), an FQDN connection's outbound
+        authentication, the numbers assigned to each connection and, once, the outbound voice profiles.
+      - "In a trunk every Basic, Inbound and Outbound setting of the connection's kind is given as Telnyx holds it
+        (an empty string for a cleared text setting), IPs and FQDNs in priority order, the outbound voice profile by
+        its name when no other profile has that name, the numbers assigned, and C(sbc_port) when the A-record
+        addresses all use one port (that port, less 1 with TLS). Secrets are never returned: C(password) and C(token)
+        become references to vault variables, C(password: \"{{ vault_<trunk>_password }}\"), with
+        C(update_password: on_create)."
+      - A connection is unsupported when a setting has a value the model refuses (for example a codec other than
+        G711U/G711A), when two fields hold a combination no option value gives, or when another connection has the
+        same name.
+    type: str
+    choices: [api, trunk]
+    default: api
 seealso:
   - module: byoc.carrier.sip_connection
 """
@@ -94,6 +122,20 @@ EXAMPLES = r"""
   byoc.carrier.sip_connection_info:
     tags: [byoc, demo]
     addresses: false
+
+- name: The EU connections as trunks of the inventory model (what playbooks/export.yml writes)
+  byoc.carrier.sip_connection_info:
+    name_contains: acme-eu
+    region: eu
+    format: trunk
+  register: exported
+
+- name: Connections with calls in progress
+  byoc.carrier.sip_connection_info:
+    name_contains: acme-eu
+    addresses: false
+    active_calls: true
+  register: calls
 """
 
 RETURN = r"""
@@ -214,16 +256,68 @@ connections:
           description: SIP user name that registered.
           type: str
       sample: {status: Registered, ip_address: 198.51.100.7, port: 5060, transport: UDP, sip_username: acmefra1}
+    active_calls:
+      description: Number of calls in progress on the connection.
+      returned: with O(active_calls=true)
+      type: int
+      sample: 2
+trunks:
+  description:
+    - The connections as trunks of the inventory model (C(byoc_trunks) items), sorted by name; unsupported ones left out.
+  returned: with O(format=trunk)
+  type: list
+  elements: dict
+  sample:
+    - name: acme-eu-prod-fra1
+      type: credentials
+      username: acmefra1
+      password: "{{ vault_acme_eu_prod_fra1_password }}"
+      update_password: on_create
+      dtmf_type: RFC 2833
+      inbound: {codecs: [G711U, G711A], no_answer_timeout: 60}
+      outbound: {localization: DE, outbound_voice_profile: acme-eu}
+      numbers: ["+4930123456"]
+vault_variables:
+  description: The vault variables the trunks' secret references name (C(vault_<trunk>_password), C(vault_<trunk>_token)).
+  returned: with O(format=trunk)
+  type: list
+  elements: str
+  sample: [vault_acme_eu_prod_fra1_password]
+unsupported:
+  description: The connections the trunk model cannot express, each with why (never silently left out).
+  type: list
+  elements: dict
+  returned: with O(format=trunk)
+  contains:
+    name:
+      type: str
+      description: Name (C(connection_name)) of the connection left out.
+    id:
+      type: str
+      description: Id of that connection.
+    type:
+      type: str
+      description: Its kind (credentials, ip, fqdn).
+    reasons:
+      description: "Each setting that cannot be expressed, as C(option: why)."
+      type: list
+      elements: str
+  sample: [{name: legacy-hd, id: "1293384261075731999", type: credentials, reasons: ["inbound.codecs[0]: must be one of 'G711U', 'G711A'"]}]
 """
 
+from ansible_collections.byoc.carrier.plugins.module_utils import _trunk
 from ansible_collections.byoc.carrier.plugins.module_utils._client import NAME_FILTER, NAME_FILTER_MIN
 from ansible_collections.byoc.carrier.plugins.module_utils._common import KINDS, REGIONS
 from ansible_collections.byoc.carrier.plugins.module_utils._runner import (
+    CHILDREN,
     ENDPOINTS,
+    OVP_PATH,
+    active_calls,
     api_errors,
     connection_result,
     get_client,
     new_module,
+    with_fqdn_auth,
 )
 
 ARGUMENT_SPEC = dict(
@@ -234,13 +328,14 @@ ARGUMENT_SPEC = dict(
     region=dict(type='str', choices=list(REGIONS), default='com'),
     addresses=dict(type='bool', default=True),
     registration_status=dict(type='bool', default=False),
+    active_calls=dict(type='bool', default=False),
+    format=dict(type='str', choices=['api', 'trunk'], default='api'),
 )
-# kind -> (result key, list path, address fields kept, inbound fields holding the routing order)
+# kind -> (result key, address fields kept); the list path and the routing order are the runner's (CHILDREN)
 ADDRESSES = {
-    'ip': ('ips', '/ips', ('id', 'ip_address', 'port'), 'default_%s_ip_id'),
-    'fqdn': ('fqdns', '/fqdns', ('id', 'fqdn', 'port', 'dns_record_type'), 'default_%s_fqdn_id'),
+    'ip': ('ips', ('id', 'ip_address', 'port')),
+    'fqdn': ('fqdns', ('id', 'fqdn', 'port', 'dns_record_type')),
 }
-PRIORITIES = ('primary', 'secondary', 'tertiary')
 
 
 def matches(obj, params):
@@ -254,13 +349,54 @@ def matches(obj, params):
 
 
 def addresses_of(client, obj, kind):
-    """(result key, the connection's IPs or FQDNs, primary/secondary/tertiary first then by id)."""
-    key, path, fields, default = ADDRESSES[kind]
-    items = client.list(path, params={'filter[connection_id]': obj['id']})
-    inbound = obj.get('inbound') or {}
-    order = [inbound.get(default % p) for p in PRIORITIES]
-    items.sort(key=lambda item: (order.index(item.get('id')) if item.get('id') in order else len(order), str(item.get('id'))))
-    return key, [dict((f, item.get(f)) for f in fields) for item in items]
+    """The connection's IPs or FQDNs as Telnyx lists them, primary/secondary/tertiary first (the default ids), then
+    the rest in listing order."""
+    children = CHILDREN[kind]
+    return children.ordered(obj, client.list(children.path, params={'filter[connection_id]': obj['id']}))
+
+
+def profile_names(client, found):
+    """Voice profile id -> name, for the profiles the connections use whose name is unique (one listing)."""
+    used = set((obj.get('outbound') or {}).get('outbound_voice_profile_id') for dummy, obj in found) - set([None, ''])
+    if not used:
+        return {}
+    profiles = client.list(OVP_PATH)
+    counts = {}
+    for profile in profiles:
+        counts[profile.get('name')] = counts.get(profile.get('name'), 0) + 1
+    return dict((p['id'], p['name']) for p in profiles if p.get('id') in used and counts[p.get('name')] == 1)
+
+
+def numbers_of(client, obj):
+    """The E.164 numbers assigned to the connection."""
+    return [n['phone_number'] for n in client.list('/phone_numbers', params={'filter[connection_id]': obj['id']}) if n.get('phone_number')]
+
+
+def as_trunks(client, found, items):
+    """(trunks, vault variables, unsupported): each connection through the trunk model (``_trunk.from_connection``)."""
+    names = profile_names(client, found)
+    counts = {}
+    for dummy, obj in found:
+        counts[obj.get('connection_name')] = counts.get(obj.get('connection_name'), 0) + 1
+    trunks, vault, unsupported = [], [], []
+    for (kind, obj), addresses in zip(found, items):
+        name = obj.get('connection_name')
+        if counts[name] > 1:
+            reasons = ['name: %d connections are named %r; a trunk is found by its exact name, so rename all but one'
+                       % (counts[name], name)]
+        else:
+            if kind == 'fqdn':
+                obj = with_fqdn_auth(client, obj)
+            if kind in CHILDREN:
+                children = CHILDREN[kind]
+                obj = dict(obj, **{children.option: [children.view(a) for a in addresses]})
+            trunk, variables, reasons = _trunk.from_connection(kind, obj, names, numbers_of(client, obj))
+        if reasons:
+            unsupported.append({'name': name, 'id': obj.get('id'), 'type': kind, 'reasons': reasons})
+            continue
+        trunks.append(trunk)
+        vault.extend(variables)
+    return trunks, vault, unsupported
 
 
 def main():
@@ -269,21 +405,29 @@ def main():
     text = params['name'] if params['name'] is not None else params['name_contains']
     query = {NAME_FILTER: text} if text is not None and len(text) >= NAME_FILTER_MIN else None
     kinds = [params['type']] if params['type'] else list(ENDPOINTS)
+    trunk_format = params['format'] == 'trunk'
     result = dict(changed=False, connections=[])
     client = get_client(module)
     with api_errors(module, result):
         found = [(kind, obj) for kind in kinds for obj in client.list(ENDPOINTS[kind], params=query) if matches(obj, params)]
         found.sort(key=lambda pair: (pair[1].get('connection_name') or '', str(pair[1].get('id'))))
+        items = []
         for kind, obj in found:
             item = connection_result(obj, params['region'], kind)
             item['type'] = kind
+            addresses = addresses_of(client, obj, kind) if (params['addresses'] or trunk_format) and kind in ADDRESSES else []
+            items.append(addresses)
             if params['addresses'] and kind in ADDRESSES:
-                key, value = addresses_of(client, obj, kind)
-                item[key] = value
+                key, fields = ADDRESSES[kind]
+                item[key] = [dict((f, a.get(f)) for f in fields) for a in addresses]
             if params['registration_status'] and kind == 'credentials':
                 path = '%s/%s/actions/check_registration_status' % (ENDPOINTS[kind], obj['id'])
                 item['registration_status'] = client.request('POST', path).get('data')
+            if params['active_calls']:
+                item['active_calls'] = active_calls(client, obj['id'])
             result['connections'].append(item)
+        if trunk_format:
+            result['trunks'], result['vault_variables'], result['unsupported'] = as_trunks(client, found, items)
     module.exit_json(**result)
 
 

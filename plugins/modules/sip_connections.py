@@ -26,6 +26,9 @@ description:
   - One failing connection does not stop the others; the module fails at the end, listing the failures.
   - With O(prune=true), connections that carry every tag of O(prune_tags) and are not listed are deleted
     (their IPs or FQDNs first). A connection without tags is never pruned.
+  - A connection to delete (an entry with C(state=absent), or pruned) that has calls in progress fails with its
+    result's RV(results[].error) naming it and the number of calls, and nothing is written for it, unless
+    O(delete_with_active_calls=true); the other connections go on.
   - Only the options you set are sent and compared. Secrets never appear in results or diffs.
   - "Every option can be unset: in an entry (a dict, where a key given as null differs from a missing key) with null,
     for a string also with V(\"\"). What unset means, per option:
@@ -58,6 +61,7 @@ requirements:
   - voluptuous
 extends_documentation_fragment:
   - byoc.carrier.telnyx
+  - byoc.carrier.active_calls
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
@@ -547,6 +551,7 @@ ARGUMENT_SPEC = dict(
     results=dict(type='str', choices=['changed', 'all'], default='changed'),
     workers=dict(type='int', default=_bulk.DEFAULT_WORKERS),
     max_rps=dict(type='float'),
+    **_runner.DELETE_GUARD_SPEC
 )
 
 
@@ -577,7 +582,8 @@ def main():
         client.limiter = RateLimiter(params['max_rps'], burst=min(params['workers'], int(params['max_rps']) or 1))
     reconciler = _bulk.Reconciler(client, entries, check_mode=module.check_mode, workers=params['workers'],
                                   prune_tags=params['prune_tags'] if params['prune'] else None, want_diff=module._diff,
-                                  report_tags=params['prune_tags'] if not params['prune'] else None)
+                                  report_tags=params['prune_tags'] if not params['prune'] else None,
+                                  delete_with_active_calls=params['delete_with_active_calls'])
     with _runner.api_errors(module, changed=False):
         reconciler.read()
     results = reconciler.run()

@@ -22,6 +22,7 @@ from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
 
+from telnyx_emulator.active_calls import ActiveCalls
 from telnyx_emulator.barrier import Barriers
 from telnyx_emulator import voice
 from telnyx_emulator.faults import Dice, Stats, TokenBucket
@@ -80,6 +81,7 @@ class Routes:
         self.add('/fqdn_connections/{id}/fqdn_authentication', GET='fqdn_auth', PATCH='fqdn_auth_update')
         self.add('/connections', GET='list')
         self.add('/connections/{id}', GET='get')
+        self.add('/connections/{id}/active_calls', GET='active_calls')
         self.add('/phone_numbers', GET='list')
         self.add('/phone_numbers/jobs/update_phone_numbers', POST='numbers_job')
         self.add('/phone_numbers/{id}', GET='get', PATCH='update', DELETE='delete')
@@ -112,6 +114,7 @@ class Emulator:
         self.bucket = TokenBucket(config.rate_limit) if config.rate_limit else None
         self.barriers = Barriers()
         self.registrations = {}  # credential connection id -> registration status tests set (POST /_emulator/registration)
+        self.active_calls = ActiveCalls()
         self.saved_version = None
         if config.state_file and os.path.exists(config.state_file):
             with open(config.state_file, encoding='utf-8') as handle:
@@ -187,12 +190,28 @@ class Emulator:
         self.registrations = {}
         if request.query_params.get('keep_state', 'false').lower() != 'true':
             self.state.clear()
+            self.active_calls.clear()
             self.save()
         self.dice.reseed()
         self.state.set_mask_passwords(self.config.mask_passwords)
         if self.bucket:
             self.bucket.reset()
         return answer(200, {'reset': True, 'kept_state': request.query_params.get('keep_state', 'false').lower() == 'true'})
+
+    async def active_calls_endpoint(self, request):
+        """POST {"connection_id": "...", "count": N}: N calls in progress on that connection (0 ends them)."""
+        try:
+            body = json.loads(await request.body() or b'{}')
+            ident, count = str(body['connection_id']), body['count']
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise ValueError(count)
+            self.state.find_connection(ident)
+        except (ValueError, KeyError, TypeError):
+            return answer(422, {'errors': [error('10015', 'Bad Request', 'Expected {"connection_id": "<id>", "count": N} with N >= 0.')]})
+        except ApiError as exc:
+            return answer(exc.status, {'errors': exc.errors})
+        self.active_calls.set(ident, count)
+        return answer(200, {'connection_id': ident, 'count': count})
 
     # -- /v2 --------------------------------------------------------------------------------------
     async def v2(self, request):
@@ -281,9 +300,15 @@ class Emulator:
 
     def do_delete(self, kind, ident, _body, _query):
         view = self.state.delete(kind, ident)
+        if kind in CONNECTION_KINDS:
+            self.active_calls.set(ident, 0)  # deleting a connection cuts its calls
         if kind == 'phone_numbers':
             view = self.state.deleted_number_view(view)
         return 200, {'data': view}
+
+    def do_active_calls(self, _kind, ident, _body, query):
+        self.state.find_connection(ident)
+        return 200, self.active_calls.page(ident, query)
 
     def do_registration(self, _kind, ident, _body, _query):
         conn = self.state.find('credential_connections', ident)
@@ -312,6 +337,7 @@ def create_app(config=None):
         Route('/_emulator/config', emulator.config_endpoint, methods=['GET', 'POST']),
         Route('/_emulator/barrier', emulator.barrier_endpoint, methods=['GET', 'POST']),
         Route('/_emulator/registration', emulator.registration_endpoint, methods=['GET', 'POST']),
+        Route('/_emulator/active_calls', emulator.active_calls_endpoint, methods=['POST']),
         Route('/v2/{rest:path}', emulator.v2, methods=['GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS', 'TRACE']),
     ]
 

@@ -81,6 +81,19 @@ def page(items, number=1, total_pages=1, size=250, total_results=None):
                                           'total_results': len(items) if total_results is None else total_results}}
 
 
+def calls_page(count, total=True, after=None):
+    """A reply of GET /connections/{id}/active_calls: ``count`` calls (Telnyx's ActiveCall), cursor meta with
+    ``total_items`` (``total=False``: without it), and ``after``, a cursor of a next page."""
+    data = [{'record_type': 'call', 'call_control_id': 'v3:c%d' % n, 'call_leg_id': 'leg-%d' % n, 'call_session_id': 's-%d' % n,
+             'client_state': '', 'call_duration': 10} for n in range(count)]
+    meta = {'cursors': {'after': after} if after else {}}
+    if after:
+        meta['next'] = '/v2/connections/x/active_calls?page[after]=%s' % after
+    if total:
+        meta['total_items'] = count
+    return {'data': data, 'meta': meta}
+
+
 def error_body(code, title, detail=None, pointer=None):
     """A Telnyx error envelope with one error."""
     err = {'code': str(code), 'title': title}

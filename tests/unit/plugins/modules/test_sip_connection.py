@@ -10,7 +10,7 @@ import json
 import pytest
 
 from ansible_collections.byoc.carrier.plugins.modules import sip_connection
-from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import page
+from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import calls_page, page
 from ansible_collections.byoc.carrier.tests.unit.plugins.modules.module_runner import fixture_api, run_module  # pylint: disable=unused-import # noqa: F401
 
 PASSWORD = 'Sup3rSecretPassw0rd'
@@ -351,12 +351,13 @@ def test_fqdn_create_with_srv_and_a_records(api):
 def test_delete_removes_addresses_then_the_connection(api):
     conn = ip_conn(default_primary_ip_id='i1')
     api.add('GET', '/ip_connections', json=page([conn]), params=listing('acme-ip'))
+    api.add('GET', '/connections/200/active_calls', json=calls_page(0), params={'page[size]': 250})
     api.add('GET', '/ips', json=page([ip_obj('i1', '10.0.0.1')]), params=by_connection('200'))
     api.add('DELETE', '/ips/i1', json={'data': ip_obj('i1', '10.0.0.1')})
     api.add('DELETE', '/ip_connections/200', json={'data': conn})
     result = run_module(sip_connection, args(api, name='acme-ip', type='ip', state='absent'), diff=True)
-    assert [c[:2] for c in api.calls] == [('GET', '/ip_connections'), ('GET', '/ips'), ('DELETE', '/ips/i1'),
-                                          ('DELETE', '/ip_connections/200')]
+    assert [c[:2] for c in api.calls] == [('GET', '/ip_connections'), ('GET', '/connections/200/active_calls'), ('GET', '/ips'),
+                                          ('DELETE', '/ips/i1'), ('DELETE', '/ip_connections/200')]
     assert result['changed'] is True and result['connection'] is None
     assert result['diff']['after'] == {} and result['diff']['before']['token'] == '********'
     assert TOKEN not in json.dumps(result)
@@ -366,8 +367,10 @@ def test_delete_without_type_and_check_mode(api):
     api.add('GET', '/connections', json=page([{'id': '100', 'connection_name': 'acme-cred', 'record_type': 'credential_connection'}]),
             params=listing('acme-cred'))
     api.add('GET', '/credential_connections/100', json={'data': cred()})
+    api.add('GET', '/connections/100/active_calls', json=calls_page(0))
     result = run_module(sip_connection, args(api, name='acme-cred', state='absent'), check=True)
-    assert result['changed'] is True and [c[0] for c in api.calls] == ['GET', 'GET']
+    assert result['changed'] is True and [c[:2] for c in api.calls] == [
+        ('GET', '/connections'), ('GET', '/credential_connections/100'), ('GET', '/connections/100/active_calls')]
 
 
 def test_delete_missing_is_ok(api):

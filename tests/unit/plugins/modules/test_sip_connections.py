@@ -12,7 +12,7 @@ import yaml
 
 from ansible_collections.byoc.carrier.plugins.module_utils import _bulk, _settings
 from ansible_collections.byoc.carrier.plugins.modules import sip_connections
-from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import error_body, page
+from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import calls_page, error_body, page
 from ansible_collections.byoc.carrier.tests.unit.plugins.modules.module_runner import fixture_api, run_module  # noqa: F401 pylint: disable=unused-import
 
 PASSWORD = 'Sup3rSecretPassw0rd'
@@ -217,11 +217,13 @@ def test_prune_deletes_tagged_unlisted_connections_only(api):
     half_tagged = dict(CRED_OBJ, id='600', connection_name='acme-staging', tags=['acme', 'staging'])
     account(api, [CRED_OBJ, untagged, half_tagged], [old], [], ips=[dict(IPS[0], id='401', connection_id='400')],
             fqdns=[], ovps=OVPS)
+    api.add('GET', '/connections/400/active_calls', json=calls_page(0), params={'page[size]': 250})
     api.add('DELETE', '/ips/401', handler=echo({'id': '401'}))
     api.add('DELETE', '/ip_connections/400', handler=echo(old))
     result = run(api, [CRED], prune=True, prune_tags=['acme', 'prod'], results='all')
     assert not result.get('failed'), result
-    assert [c[:2] for c in api.calls if c[0] != 'GET'] == [('DELETE', '/ips/401'), ('DELETE', '/ip_connections/400')]
+    assert [c[:2] for c in api.calls if c[0] != 'GET' or 'active_calls' in c[1]] == [
+        ('GET', '/connections/400/active_calls'), ('DELETE', '/ips/401'), ('DELETE', '/ip_connections/400')]
     assert result['results'][1] == {'name': 'acme-old', 'state': 'absent', 'changes': [], 'pruned': True,
                                     'status': 'deleted', 'id': '400', 'type': 'ip'}
     assert result['summary']['deleted'] == 1 and result['changed'] is True
@@ -288,6 +290,7 @@ def test_type_change_and_duplicate_names_at_telnyx_fail_their_entry(api):
 
 def test_state_absent_deletes_and_reports_absent(api):
     account(api, [CRED_OBJ], [], [FQDN_OBJ], fqdns=FQDNS)
+    api.add('GET', '/connections/300/active_calls', json=calls_page(0))
     api.add('DELETE', '/fqdns/301', handler=echo(FQDNS[0]))
     api.add('DELETE', '/fqdn_connections/300', handler=echo(FQDN_OBJ))
     result = run(api, [{'name': 'acme-fqdn', 'type': 'fqdn', 'state': 'absent'}, {'name': 'gone', 'state': 'absent'}],
@@ -483,6 +486,7 @@ def test_a_conclusive_listing_serves_every_name_and_a_copy_it_shows_is_never_mis
     gone = dict(CRED_OBJ, id='50', connection_name='old-one', tags=['acme', 'prod'])
     account(api, cred=[gone], ips=[], fqdns=[])
     api.add('POST', '/credential_connections', handler=echo({'id': '700', 'record_type': 'credential_connection'}))
+    api.add('GET', '/connections/50/active_calls', json=calls_page(0))
     api.add('DELETE', '/credential_connections/50', handler=echo(gone))
     listed_after_creates(api, '/credential_connections', [dict(CRED_OBJ, id='700', connection_name='acme-0')])
     fleet = [dict(CRED, name='acme-0', username='acme0000', outbound={})]
