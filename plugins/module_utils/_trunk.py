@@ -487,7 +487,10 @@ def _view(scope, kind, obj, reasons, prefix):
     """The scope's options an API object holds (the table's ``from_api``), unset ones left out; a value the table
     cannot map back (two fields that no option value gives together) is a reason."""
     out = {}
+    clear_kinds = dict((s.option, s.clear_kinds) for s in _settings.settings(scope) if s.clearable)
     for option, value in _settings.from_api(scope, kind, obj).items():
+        if value == '' and option in clear_kinds and kind not in clear_kinds[option]:
+            continue  # no value where Telnyx takes no empty one (a channel limit): left unmanaged, as Telnyx holds it
         if isinstance(value, dict):
             value = dict((k, v) for k, v in value.items() if v is not None)
             mixed = [k for k, v in value.items() if v == _settings.MIXED]

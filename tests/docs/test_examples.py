@@ -136,6 +136,8 @@ def task_problems(scope, params):
     """Unknown options (named as the modules name them) and the table's rules of one sip_connection/sip_inbound/
     sip_outbound task."""
     known = set(_runner.settings_argument_spec(scope)) | set(_client.TELNYX_ARGUMENT_SPEC)
+    if scope == 'connection':  # sip_connection deletes: the active calls guard's option
+        known |= set(_runner.DELETE_GUARD_SPEC)
     found = ['%s: %s' % (k, _common.unknown_option(k, known)) for k in sorted(params) if k not in known]
     if params.get('state', 'present') == 'present':
         kind = params.get('type') if scope == 'connection' else None

@@ -300,6 +300,7 @@ def test_state_absent_deletes_and_reports_absent(api):
 
 def test_results_by_default_list_only_what_changed_or_failed(api):
     account(api, [CRED_OBJ], [], [FQDN_OBJ], fqdns=FQDNS)
+    api.add('GET', '/connections/300/active_calls', json=calls_page(0))
     api.add('DELETE', '/fqdns/301', handler=echo(FQDNS[0]))
     api.add('DELETE', '/fqdn_connections/300', handler=echo(FQDN_OBJ))
     result = run(api, [{'name': 'acme-fqdn', 'type': 'fqdn', 'state': 'absent'}, {'name': 'gone', 'state': 'absent'},

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 
+from ansible_collections.byoc.carrier.tests.unit.plugins.fake_api import calls_page
 from ansible_collections.byoc.carrier.tests.unit.plugins.modules.module_runner import fixture_api  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.byoc.carrier.tests.unit.plugins.modules.test_sip_connections import (
     CRED, CRED_OBJ, IP_OBJ, IPS, OVPS, PASSWORD, TOKEN, account, echo, run)
@@ -42,6 +43,7 @@ def test_a_pruned_connection_in_check_and_diff_mode_shows_what_telnyx_holds(api)
     old = dict(IP_OBJ, id='400', connection_name='acme-old', updated_at=STAMP, dtmf_type='Inband', anchorsite_override='Latency',
                inbound={'default_primary_ip_id': '401', 'codecs': ['G711U']}, outbound=dict(IP_OBJ['outbound'], localization='NL'))
     account(api, [CRED_OBJ], [old], [], ips=[dict(IPS[0], id='401', connection_id='400')], fqdns=[], ovps=OVPS)
+    api.add('GET', '/connections/400/active_calls', json=calls_page(0))  # the active calls guard of every delete
     result = run(api, [CRED], check=True, diff=True, prune=True, prune_tags=['acme', 'prod'], results='all')
     assert not result.get('failed'), result
     assert [c for c in api.calls if c[0] != 'GET'] == []
@@ -58,6 +60,7 @@ def test_a_pruned_connection_in_check_and_diff_mode_shows_what_telnyx_holds(api)
 def test_a_real_prune_deletes_exactly_the_tagged_copy(api):
     old = dict(IP_OBJ, id='400', connection_name='acme-old', inbound={'default_primary_ip_id': '401'})
     account(api, [CRED_OBJ], [old], [], ips=[dict(IPS[0], id='401', connection_id='400')], fqdns=[], ovps=OVPS)
+    api.add('GET', '/connections/400/active_calls', json=calls_page(0))  # the active calls guard of every delete
     api.add('DELETE', '/ips/401', handler=echo({'id': '401'}))
     api.add('DELETE', '/ip_connections/400', handler=echo(old))
     result = run(api, [copy.deepcopy(CRED)], prune=True, prune_tags=['acme', 'prod'])
