@@ -456,14 +456,17 @@ def defaults_problems(overrides):
             out.append((where, 'must be a mapping'))
             continue
         allowed = set(CONNECTION_OPTIONS + ('inbound', 'outbound')) | (set(DEFAULTS_TYPES) if where == 'byoc_trunk_defaults' else set())
-        out.extend(('%s.%s' % (where, k), 'unknown option (a typo?)') for k in sorted(part) if k not in allowed)
+        out.extend(('%s.%s' % (where, k), unknown_option(k, allowed)) for k in sorted(part) if k not in allowed)
         for scope in ('inbound', 'outbound'):
             tab = part.get(scope)
             if tab is not None and not isinstance(tab, dict):
                 out.append(('%s.%s' % (where, scope), 'must be a mapping'))
                 continue
-            out.extend(('%s.%s.%s' % (where, scope, k), 'unknown option (a typo?)') for k in sorted(tab or {}) if k not in SCOPE_OPTIONS[scope])
+            out.extend(('%s.%s.%s' % (where, scope, k), unknown_option(k, SCOPE_OPTIONS[scope]))
+                       for k in sorted(tab or {}) if k not in SCOPE_OPTIONS[scope])
     return out
+
+
 VAULT_SECRETS = (('connection', 'password'), ('connection', 'token'))
 
 

@@ -235,7 +235,8 @@ def test_trunk_errors_check_the_trunks_with_their_defaults_and_name_unknown_defa
     model = copy.deepcopy(GOOD)
     model['sbc-fra1']['byoc_trunk_defaults'] = {'dtmf': 'Inband', 'inbound': {'no_answer_timeout': 9999}}
     errors = trunk_model.trunk_errors(model, ['sbc-fra1'])
-    assert {'host': 'sbc-fra1', 'trunk': '-', 'field': 'byoc_trunk_defaults.dtmf', 'rule': 'unknown option (a typo?)'} in errors
+    assert {'host': 'sbc-fra1', 'trunk': '-', 'field': 'byoc_trunk_defaults.dtmf',
+            'rule': "unknown option 'dtmf' (did you mean 'dtmf_type'?)"} in errors
     # a default that breaks a rule is reported on each trunk it is merged under (the trunk's own 60 wins on fra1)
     assert [e['trunk'] for e in errors if e['field'] == 'inbound.no_answer_timeout'] == ['acme-eu-prod-fra1-ip']
 

@@ -95,10 +95,10 @@ def test_unknown_keys_of_the_defaults_are_named():
     assert _trunk.defaults_problems(['x']) == [
         ('byoc_trunk_defaults', 'must be a mapping of settings (like a trunk), optionally with a part per type')]
     assert _trunk.defaults_problems({'dtmf': 1, 'inbound': {'codec': []}, 'ip': {'outbound': {'x': 1}, 'ip': {}}, 'fqdn': 3}) == [
-        ('byoc_trunk_defaults.dtmf', 'unknown option (a typo?)'),
-        ('byoc_trunk_defaults.inbound.codec', 'unknown option (a typo?)'),
-        ('byoc_trunk_defaults.ip.ip', 'unknown option (a typo?)'),
-        ('byoc_trunk_defaults.ip.outbound.x', 'unknown option (a typo?)'),
+        ('byoc_trunk_defaults.dtmf', "unknown option 'dtmf' (did you mean 'dtmf_type'?)"),
+        ('byoc_trunk_defaults.inbound.codec', "unknown option 'codec' (did you mean 'codecs'?)"),
+        ('byoc_trunk_defaults.ip.ip', "unknown option 'ip' (did you mean 'ips'?)"),
+        ('byoc_trunk_defaults.ip.outbound.x', "unknown option 'x' (not a byoc.carrier option: check its spelling)"),
         ('byoc_trunk_defaults.fqdn', 'must be a mapping'),
     ]
 
