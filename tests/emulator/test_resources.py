@@ -39,7 +39,10 @@ KIND_DEFAULTS = [
     ('outbound/t38_reinvite_source', 'telnyx', 'customer', 'customer'),
     ('outbound/instant_ringback_enabled', True, True, False),
     ('outbound/localization', 'US', None, 'US'),
-    ('inbound/default_routing_method', None, None, 'sequential'),
+    # IP: the create schema gives none, the connection schema and the BYOC guide ("default is Sequential") do
+    ('inbound/default_routing_method', None, 'sequential', 'sequential'),
+    # credentials: no default in the spec; the guide's Inbound tab: "default is disabled"
+    ('sip_uri_calling_preference', 'disabled', None, None),
     ('inbound/sip_subdomain_receive_settings', None, None, 'from_anyone'),
     ('outbound/ip_authentication_method', None, 'tech-prefixp-charge-info', 'ip-authentication'),
     ('transport_protocol', None, 'UDP', 'UDP'),

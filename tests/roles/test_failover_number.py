@@ -67,7 +67,9 @@ def test_failover_number_set_kept_audited_and_cleared(emulator, tmp_path):
     assert writes(emulator.stats()) == 0
 
     # someone turns forwarding off in the portal: audit.yml reports it, writes nothing
-    ident = emulator.call('GET', '/phone_numbers?filter[phone_number]=%s' % NUMBERS[0][1:])[1]['data'][0]['id']
+    # Telnyx's filter[phone_number] matches digits anywhere (+49301234560 too): take the exact number
+    found = emulator.call('GET', '/phone_numbers?filter[phone_number]=%s' % NUMBERS[0][1:])[1]['data']
+    ident = next(n['id'] for n in found if n['phone_number'] == NUMBERS[0])
     assert emulator.call('PATCH', '/phone_numbers/%s/voice' % ident, {'call_forwarding': {'call_forwarding_enabled': False}})[0] == 200
     emulator.reset(keep_state=True)
     rc, out, _recap = run_playbook('audit', env, '--limit', EU, inventory=inventory)
@@ -75,7 +77,7 @@ def test_failover_number_set_kept_audited_and_cleared(emulator, tmp_path):
     assert writes(emulator.stats()) == 0
     drift = json.load(open(os.path.join(env['BYOC_DEMO_DIR'], 'reports', 'drift-eu-demo.json'), encoding='utf-8'))
     rows = drift['hosts'][EU]['initech-eu-demo-cred']
-    assert {'module': 'phone_number', 'setting': 'forward_on_failure.%s' % NUMBERS[0], 'wanted': FAILOVER, 'found': ''} in rows
+    assert {'module': 'phone_number', 'setting': 'forward_on_failure.%s' % NUMBERS[0], 'wanted': FAILOVER, 'found': '', 'updated_at': None} in rows
 
     rc, out, _recap = run_playbook('site', env, *NO_SBC, inventory=_inventory(tmp_path, ''))
     assert rc == 0, out[-3000:]

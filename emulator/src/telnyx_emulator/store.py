@@ -168,6 +168,13 @@ class State:
         result.update(active=True, encrypted_media=None, tags=[], bridge_generate_comfort_noise_on_cn=False, conversation_persistence=False)
         if kind == 'fqdn_connections':
             result.update(dict.fromkeys(FQDN_RESPONSE_ONLY, False))
+        # what a connection created without them holds, where the create schema gives no default: the IP/FQDN
+        # connection schema's inbound.default_routing_method default ("sequential"), and a credential connection's
+        # SIP URI calling "disabled" (the BYOC guide's Inbound tab: "default is disabled")
+        if kind in ('ip_connections', 'fqdn_connections') and result.setdefault('inbound', {}).get('default_routing_method') is None:
+            result['inbound']['default_routing_method'] = 'sequential'
+        if kind == 'credential_connections' and result.get('sip_uri_calling_preference') is None:
+            result['sip_uri_calling_preference'] = 'disabled'
         return result
 
     def _add_number(self, number):
