@@ -22,6 +22,7 @@ Public helpers (names are stable, other modules build on them):
 * ``sip_uri(obj, region='com', kind=None)``: ``<username or sip_subdomain>@sip.telnyx.<region>``.
 * ``connection_result(obj, region='com', kind=None)``: ``redact(obj)`` plus ``sip_uri``.
 * ``diff_views(before, after, secrets=())``: the ``diff`` result with secret options masked.
+* ``module_argument_spec(scope)``: the whole spec of sip_connection/sip_inbound/sip_outbound (API options, settings, the guard).
 * ``DELETE_GUARD_SPEC``, ``active_calls(client, conn_id)``, ``active_calls_problem(obj, count)``: the active calls guard
   of every delete (``_bulk.Reconciler`` runs it before deleting a connection: ``sip_connection``, ``sip_connections``).
 * ``run_settings(scope)``: sip_connection, sip_inbound and sip_outbound: a one-entry run of the one write engine
@@ -546,6 +547,16 @@ def settings_argument_spec(scope):
     return spec
 
 
+def module_argument_spec(scope):
+    """The whole argument spec of sip_connection/sip_inbound/sip_outbound: the shared API options, the scope's settings
+    and, for sip_connection (it deletes), the active calls guard."""
+    spec = copy.deepcopy(TELNYX_ARGUMENT_SPEC)
+    spec.update(settings_argument_spec(scope))
+    if scope == 'connection':
+        spec.update(copy.deepcopy(DELETE_GUARD_SPEC))
+    return spec
+
+
 class _SettingsModule(_Module):
     """AnsibleModule that reports every invalid option at once: Ansible's own argument checks stop at the
     first error, so the table's rules are run as well and both lists are merged (each problem once).
@@ -584,10 +595,7 @@ class SettingsRun:
     def __init__(self, scope):
         self.scope = scope
         kwargs = {'required_if': [('state', 'present', ('type',))]} if scope == 'connection' else {}
-        spec = copy.deepcopy(TELNYX_ARGUMENT_SPEC)
-        spec.update(settings_argument_spec(scope))
-        if scope == 'connection':
-            spec.update(copy.deepcopy(DELETE_GUARD_SPEC))
+        spec = module_argument_spec(scope)
         _SettingsModule.scope = scope
         self.module = _SettingsModule(argument_spec=spec, supports_check_mode=True, **kwargs)
         self.module.ready = True

@@ -27,7 +27,7 @@ else:
     sys.path.append(str(ROOT / '.ansible' / 'collections'))
 
 # pylint: disable-next=wrong-import-position
-from ansible_collections.byoc.carrier.plugins.module_utils import _bulk, _client, _common, _runner, _settings, _trunk  # noqa: E402
+from ansible_collections.byoc.carrier.plugins.module_utils import _bulk, _common, _runner, _settings, _trunk  # noqa: E402
 
 DOCS = sorted(['README.md', 'inventories/README.md'] + [str(p.relative_to(ROOT)) for p in ROOT.glob('roles/*/README.md')]
               + [str(p.relative_to(ROOT)) for p in ROOT.glob('docs/docsite/rst/*.rst')])
@@ -135,9 +135,7 @@ def problems_of(data):
 def task_problems(scope, params):
     """Unknown options (named as the modules name them) and the table's rules of one sip_connection/sip_inbound/
     sip_outbound task."""
-    known = set(_runner.settings_argument_spec(scope)) | set(_client.TELNYX_ARGUMENT_SPEC)
-    if scope == 'connection':  # sip_connection deletes: the active calls guard's option
-        known |= set(_runner.DELETE_GUARD_SPEC)
+    known = set(_runner.module_argument_spec(scope))
     found = ['%s: %s' % (k, _common.unknown_option(k, known)) for k in sorted(params) if k not in known]
     if params.get('state', 'present') == 'present':
         kind = params.get('type') if scope == 'connection' else None
