@@ -182,7 +182,6 @@ def test_text_is_one_line_per_error():
     assert text == 'h / t / f: r\nh / t / f: r'
 
 
-@pytest.mark.skipif(getattr(trunk_model._settings, 'validate', None) is None, reason='settings table not there yet')
 def test_field_rules_come_from_the_settings_table():
     model = copy.deepcopy(GOOD)
     trunk = model['sbc-fra1']['byoc_trunks'][0]
