@@ -17,10 +17,13 @@ options:
         (C(GET /connections/{id}/active_calls)). With calls in progress that connection fails, naming it, its id and
         the number of calls, and nothing is written for it (not even its IPs or FQDNs are deleted). Check mode reports
         the same failure.
+      - Telnyx lists the calls of a SIP connection only when it has a webhook URL (its API reference of "List all
+        active calls for given connection"; it refuses the others). A connection without one is deleted without
+        asking, and the run warns once, naming those connections. Give trunks a webhook URL to have the guard.
       - V(true) deletes the connection without asking, cutting any call in progress.
     type: bool
     default: false
 notes:
-  - The active calls guard costs one request per connection to delete (more only when a connection has over 250 calls and
-    Telnyx does not give their total).
+  - The active calls guard costs one request per connection with a webhook URL to delete (more only when a connection
+    has over 250 calls and Telnyx does not give their total).
 '''

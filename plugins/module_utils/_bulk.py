@@ -29,7 +29,8 @@ One call of sip_connections reconciles a whole list of connections:
 
 Every delete (an entry with ``state: absent``, a pruned connection) first asks Telnyx for the connection's calls in
 progress (``_runner.active_calls``); with calls it fails that connection, naming it and the count, and writes nothing
-for it (in check mode too), unless ``delete_with_active_calls``.
+for it (in check mode too), unless ``delete_with_active_calls``. Telnyx lists the calls only of connections with a
+webhook URL (``_runner.lists_active_calls``); the others are deleted without asking and named in one warning of the run.
 """
 
 from __future__ import annotations
@@ -375,6 +376,7 @@ class Reconciler:
         self.one_entry = one_entry
         self.delete_with_active_calls = bool(delete_with_active_calls)
         self.warnings = []
+        self.calls_unknown = []  # connections deleted (or to delete) whose calls in progress Telnyx does not list
         self.diffs = {}
         self.known = defaultdict(set)  # per kind: the connection ids this run knows exist (the overlap check)
         self.created = []
@@ -411,6 +413,8 @@ class Reconciler:
             if self.reader.overlap_check:
                 self.list_after_creates()
             self._pool([(self.finish, created, created.result) for created in self.created])
+        if self.calls_unknown:
+            self.warnings.append(_runner.calls_unknown_warning(self.calls_unknown))
         return results
 
     def results_so_far(self, index):
@@ -660,6 +664,10 @@ class Reconciler:
         """The active calls guard of every delete: a connection with calls in progress fails (nothing written for it)
         unless ``delete_with_active_calls``; then it is not asked."""
         if self.delete_with_active_calls:
+            return
+        if not _runner.lists_active_calls(obj):  # Telnyx can't tell: deleted, named in one warning of the run
+            with self._lock:
+                self.calls_unknown.append(obj.get('connection_name'))
             return
         count = _runner.active_calls(self.client, obj['id'])
         if count:

@@ -23,7 +23,8 @@ Public helpers (names are stable, other modules build on them):
 * ``connection_result(obj, region='com', kind=None)``: ``redact(obj)`` plus ``sip_uri``.
 * ``diff_views(before, after, secrets=())``: the ``diff`` result with secret options masked.
 * ``module_argument_spec(scope)``: the whole spec of sip_connection/sip_inbound/sip_outbound (API options, settings, the guard).
-* ``DELETE_GUARD_SPEC``, ``active_calls(client, conn_id)``, ``active_calls_problem(obj, count)``: the active calls guard
+* ``DELETE_GUARD_SPEC``, ``lists_active_calls(obj)``, ``active_calls(client, conn_id)``, ``active_calls_problem(obj, count)``,
+  ``calls_unknown_warning(names)``: the active calls guard
   of every delete (``_bulk.Reconciler`` runs it before deleting a connection: ``sip_connection``, ``sip_connections``).
 * ``run_settings(scope)``: sip_connection, sip_inbound and sip_outbound: a one-entry run of the one write engine
   (``_bulk.Reconciler`` with ``_bulk.NamedRead``), its result shaped for the module.
@@ -513,8 +514,26 @@ _TARGET_SPEC = dict(connection=dict(type='str', required=True),
                     region=dict(type='str', choices=list(REGIONS), default='com'))
 
 
+def lists_active_calls(obj):
+    """Whether Telnyx lists the calls in progress of this connection. Its "List all active calls for given connection"
+    takes only SIP connections with a webhook URL or an XML request URL (and call control or TeXML applications), and
+    answers 422 for the others (Telnyx's API reference of ListConnectionActiveCalls): a connection without
+    ``webhook_event_url`` is not asked, its calls in progress are unknown."""
+    return bool(obj.get('webhook_event_url') or obj.get('xml_request_url'))
+
+
+def calls_unknown_warning(names):
+    """The one warning of a run that deleted (or would delete) connections whose calls in progress Telnyx can't list."""
+    names = sorted(names)
+    shown = ', '.join(repr(n) for n in names[:10]) + (' and %d more' % (len(names) - 10) if len(names) > 10 else '')
+    return ('calls in progress were not checked before deleting %d connection(s) without a webhook URL: %s. Telnyx lists '
+            'the calls of a SIP connection only when it has a webhook URL (webhook_url); give the trunks one to have '
+            'the active calls guard, or make sure their calls have ended.' % (len(names), shown))
+
+
 def active_calls(client, conn_id):
-    """How many calls are in progress on a connection: ``GET /connections/{id}/active_calls``.
+    """How many calls are in progress on a connection: ``GET /connections/{id}/active_calls`` (ask only a connection
+    ``lists_active_calls`` accepts).
 
     Telnyx pages this list with cursors (``meta.cursors.after``, ``meta.next``; its spec's "List all active calls for
     given connection"): ``meta.total_items`` when the answer gives it, else the calls counted page by page."""

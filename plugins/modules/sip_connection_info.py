@@ -69,7 +69,9 @@ options:
   active_calls:
     description:
       - Add RV(connections[].active_calls), the number of calls in progress on each connection
-        (C(GET /connections/{id}/active_calls), one request per connection).
+        (C(GET /connections/{id}/active_calls), one request per connection with a webhook URL).
+      - Telnyx lists the calls of a SIP connection only when it has a webhook URL; for a connection without one
+        nothing is asked and RV(connections[].active_calls) is V(null) (unknown).
     type: bool
     default: false
   format:
@@ -257,7 +259,9 @@ connections:
           type: str
       sample: {status: Registered, ip_address: 198.51.100.7, port: 5060, transport: UDP, sip_username: acmefra1}
     active_calls:
-      description: Number of calls in progress on the connection.
+      description:
+        - Number of calls in progress on the connection.
+        - V(null) for a connection without a webhook URL, whose calls Telnyx does not list.
       returned: with O(active_calls=true)
       type: int
       sample: 2
@@ -316,6 +320,7 @@ from ansible_collections.byoc.carrier.plugins.module_utils._runner import (
     api_errors,
     connection_result,
     get_client,
+    lists_active_calls,
     new_module,
     with_fqdn_auth,
 )
@@ -424,7 +429,7 @@ def main():
                 path = '%s/%s/actions/check_registration_status' % (ENDPOINTS[kind], obj['id'])
                 item['registration_status'] = client.request('POST', path).get('data')
             if params['active_calls']:
-                item['active_calls'] = active_calls(client, obj['id'])
+                item['active_calls'] = active_calls(client, obj['id']) if lists_active_calls(obj) else None
             result['connections'].append(item)
         if trunk_format:
             result['trunks'], result['vault_variables'], result['unsupported'] = as_trunks(client, found, items)

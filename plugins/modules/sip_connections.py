@@ -588,6 +588,8 @@ def main():
         reconciler.read()
     results = reconciler.run()
     client.close()
+    for warning in reconciler.warnings:
+        module.warn(warning)
     summary, failures = _bulk.summarise(results)
     changed = any(summary[s] for s in _bulk.CHANGED_STATUSES) or any(r.get('duplicate_removed') for r in results)
     if params['results'] == 'changed':

@@ -38,7 +38,7 @@ def test_active_calls_replies_match_the_spec():
     replies = []
     with running_emulator() as emu:
         conn = emu.create('/credential_connections', {'connection_name': 'contract-calls', 'user_name': 'contractcalls',
-                                                      'password': 'Secret-pass1'})
+                                                      'password': 'Secret-pass1', 'webhook_event_url': 'https://hooks.example.com/byoc'})
         path = '/connections/%s/active_calls' % conn['id']
         replies.append(emu.call('GET', path))
         emu.call('POST', emu.root + '/_emulator/active_calls', {'connection_id': conn['id'], 'count': 3}, headers={})

@@ -1,10 +1,12 @@
 # Copyright: contributors to byoc.carrier
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Calls in progress: POST /_emulator/active_calls sets them, GET /v2/connections/{id}/active_calls lists them with
-Telnyx's cursor pagination; deleting the connection or resetting the emulator ends them."""
+Telnyx's cursor pagination; deleting the connection or resetting the emulator ends them. Telnyx lists the calls of
+SIP connections with a webhook URL only (its API reference): the others get a 422."""
 from __future__ import annotations
 
-CRED = {'connection_name': 'calls-cred', 'user_name': 'callscred1', 'password': 'Secret-pass1'}
+HOOK = 'https://hooks.example.com/byoc'
+CRED = {'connection_name': 'calls-cred', 'user_name': 'callscred1', 'password': 'Secret-pass1', 'webhook_event_url': HOOK}
 
 
 def set_calls(api, connection_id, count):
@@ -23,7 +25,7 @@ def test_no_calls_is_an_empty_list(api):
 
 
 def test_calls_set_are_listed_then_cleared_with_zero(api):
-    conn = api.create('/ip_connections', {'connection_name': 'calls-ip'})
+    conn = api.create('/ip_connections', {'connection_name': 'calls-ip', 'webhook_event_url': HOOK})
     assert set_calls(api, conn['id'], 2)[0] == 200
     status, reply, _headers = calls(api, conn['id'])
     assert status == 200 and reply['meta']['total_items'] == 2 and len(reply['data']) == 2
@@ -77,3 +79,16 @@ def test_deleting_the_connection_or_a_reset_ends_its_calls(api):
     api.reset()
     other = api.create('/credential_connections', CRED)
     assert calls(api, other['id'])[1]['meta']['total_items'] == 0
+
+
+def test_a_connection_without_a_webhook_url_is_refused_until_it_has_one(api):
+    conns = [api.create('/credential_connections', dict(CRED, webhook_event_url=None)),
+             api.create('/ip_connections', {'connection_name': 'calls-ip2'}),
+             api.create('/fqdn_connections', {'connection_name': 'calls-fqdn', 'webhook_event_url': ''})]
+    for conn in conns:
+        status, reply, _headers = calls(api, conn['id'])
+        assert status == 422, reply
+        assert reply['errors'][0]['source'] == {'parameter': 'connection_id'}
+        assert 'webhook_url' in reply['errors'][0]['detail']
+    api.call('PATCH', '/ip_connections/' + conns[1]['id'], {'webhook_event_url': HOOK})
+    assert calls(api, conns[1]['id'])[0] == 200

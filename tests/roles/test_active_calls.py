@@ -3,7 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Never cut live calls by accident: teardown.yml and the cpaas role's pruning leave a connection with calls in progress
 (named in the failure, the run fails, nothing of it is written) and delete it with cpaas_delete_with_active_calls;
-connections without calls go as before. Demo inventory, EU SBC, a real emulator (its write counters)."""
+connections without calls go as before. Telnyx lists calls only for connections with a webhook URL, so the trunks of the
+guard's tests get one (byoc_trunk_defaults); trunks without one are deleted without asking, and the run warns.
+Demo inventory, EU SBC, a real emulator (its write counters)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from .helpers import ansible_env, run_playbook, writes
 EU = 'cc-initech-eu-demo'
 KEY = 'KEYactivecalls00000000000000000'
 NO_SBC = ('-e', 'trunk_sbc=false')
+HOOK = 'https://hooks.example.com/byoc'
+HOOKED = ('-e', '{"byoc_trunk_defaults": {"webhook_url": "%s"}}' % HOOK)  # Telnyx lists the calls of these trunks
 CONFIRM = ('-e', 'byoc_teardown_confirm=demo')
 CRED = 'initech-eu-demo-cred'
 BUSY = ("connection '%s' (id %s) has 2 call(s) in progress; it was not deleted and nothing was written for it. "
@@ -53,9 +57,10 @@ def number_connection(emu, number):
 
 
 def test_teardown_leaves_a_connection_with_calls_and_removes_it_with_the_option(emu, env):
-    rc, out, _recap = run_playbook('site', env, '--limit', EU, *NO_SBC)
+    rc, out, _recap = run_playbook('site', env, '--limit', EU, *NO_SBC, *HOOKED)
     assert rc == 0, out
     cred = connections(emu)[CRED]
+    assert cred['webhook_event_url'] == HOOK
     set_calls(emu, cred['id'], 2)
     emu.reset(keep_state=True)
     rc, out, _recap = run_playbook('teardown', env, '--limit', EU, *CONFIRM)
@@ -77,7 +82,7 @@ def test_teardown_leaves_a_connection_with_calls_and_removes_it_with_the_option(
 
 def stray(emu, name, tags):
     return emu.create('/credential_connections', {'connection_name': name, 'user_name': name.replace('-', '')[:20] + 'x1',
-                                                  'password': 'Stray-pass-0123456789', 'tags': tags})
+                                                  'password': 'Stray-pass-0123456789', 'tags': tags, 'webhook_event_url': HOOK})
 
 
 def test_pruning_leaves_a_stray_with_calls_and_prunes_it_with_the_option(emu, env):
@@ -86,7 +91,7 @@ def test_pruning_leaves_a_stray_with_calls_and_prunes_it_with_the_option(emu, en
     quiet = stray(emu, 'stray-quiet', ['byoc-demo', 'sbc:%s' % EU])
     set_calls(emu, busy['id'], 2)
     emu.reset(keep_state=True)
-    rc, out, _recap = run_playbook('site', env, '--limit', EU, *scoped, *NO_SBC)
+    rc, out, _recap = run_playbook('site', env, '--limit', EU, *scoped, *NO_SBC, *HOOKED)
     assert rc != 0
     assert BUSY % ('stray-busy', busy['id']) in out
     left = connections(emu)
@@ -95,11 +100,32 @@ def test_pruning_leaves_a_stray_with_calls_and_prunes_it_with_the_option(emu, en
     assert quiet['id'] not in [c['id'] for c in left.values()]
 
     emu.reset(keep_state=True)
-    rc, out, _recap = run_playbook('site', env, '--limit', EU, *scoped, *NO_SBC, '-e', 'cpaas_delete_with_active_calls=true')
+    rc, out, _recap = run_playbook('site', env, '--limit', EU, *scoped, *NO_SBC, *HOOKED, '-e', 'cpaas_delete_with_active_calls=true')
     assert rc == 0, out
     assert 'stray-busy' not in connections(emu)
     assert emu.stats()['by_route'].get('GET /v2/connections/{id}/active_calls', 0) == 0
     emu.reset(keep_state=True)
-    rc, out, recap = run_playbook('site', env, '--limit', EU, *scoped, *NO_SBC)
+    rc, out, recap = run_playbook('site', env, '--limit', EU, *scoped, *NO_SBC, *HOOKED)
     assert rc == 0 and recap[EU]['changed'] == 0, out
     assert writes(emu.stats()) == 0
+
+
+def test_trunks_without_a_webhook_url_are_deleted_without_asking_and_the_run_warns(emu, env):
+    """The default trunk has no webhook URL: Telnyx would refuse to list its calls (422), so nothing is asked, the
+    trunk goes, and the run says which connections were deleted unchecked."""
+    rc, out, _recap = run_playbook('site', env, '--limit', EU, *NO_SBC)
+    assert rc == 0, out
+    made = connections(emu)
+    eu = sorted(name for name in made if name.startswith('initech-eu-demo-'))
+    assert len(eu) == 3 and not any(made[name].get('webhook_event_url') for name in eu), eu
+    set_calls(emu, made[CRED]['id'], 2)  # calls Telnyx would not tell about
+    emu.reset(keep_state=True)
+    rc, out, _recap = run_playbook('teardown', env, '--limit', EU, *CONFIRM)
+    assert rc == 0, out
+    assert not set(eu) & set(connections(emu))
+    assert emu.stats()['by_route'].get('GET /v2/connections/{id}/active_calls', 0) == 0
+    flat = ''.join(out.split())  # Ansible wraps warnings at the terminal width
+    for name in eu:
+        warning = ("calls in progress were not checked before deleting 1 connection(s) without a webhook URL: '%s'. Telnyx lists "
+                   "the calls of a SIP connection only when it has a webhook URL (webhook_url)" % name)
+        assert ''.join(warning.split()) in flat, (name, out[-3000:])

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import copy
 
-import pytest
-
 from ansible_collections.byoc.carrier.plugins.filter import trunk_model
 from ansible_collections.byoc.carrier.plugins.filter.trunk_model import trunk_errors, trunk_errors_text
 

@@ -9,6 +9,9 @@ full OpenAPI spec; the spec's SIP subset has no such path): ``data`` holds ``Act
 call``, ``call_control_id``, ``call_leg_id``, ``call_session_id``, ``client_state``, ``call_duration``), ``meta`` is a
 ``CursorPaginationMeta`` (``cursors.after``/``cursors.before``, ``next``/``previous`` paths, ``total_items``). Pages
 take ``page[size]`` or ``page[limit]`` (1-250, default 20) and the opaque cursors ``page[after]``/``page[before]``.
+Telnyx lists only "SIP connections with webhook_url or xml_request_url, call control or texml" (the operation's
+description in its API reference) and documents a 422 for the others: a SIP connection without ``webhook_event_url``
+gets a 422 here (the error's wording is the emulator's; Telnyx documents the status, not the text).
 """
 
 from __future__ import annotations
@@ -71,6 +74,14 @@ class ActiveCalls:
             'client_state': '',
             'call_duration': 30 + n,
         } for n in range(count)]
+
+    @staticmethod
+    def check_listable(conn):
+        """422 for a connection whose calls Telnyx does not list (a SIP connection without a webhook URL)."""
+        if not (conn.get('webhook_event_url') or conn.get('xml_request_url')):
+            raise ApiError(422, [error('10015', 'Invalid connection', 'Active calls are listed only for SIP connections with a '
+                                       'webhook_url or xml_request_url, call control or TeXML applications.',
+                                       parameter='connection_id')])
 
     def page(self, connection_id, query):
         """The reply of ``GET /connections/{id}/active_calls`` for the query (the connection is known to exist)."""

@@ -307,7 +307,8 @@ class Emulator:
         return 200, {'data': view}
 
     def do_active_calls(self, _kind, ident, _body, query):
-        self.state.find_connection(ident)
+        _found, conn = self.state.find_connection(ident)
+        self.active_calls.check_listable(conn)
         return 200, self.active_calls.page(ident, query)
 
     def do_registration(self, _kind, ident, _body, _query):

@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The active calls guard of every delete: sip_connection state=absent, sip_connections entries with state absent and
 pruning ask GET /connections/{id}/active_calls first; with calls nothing is written for that connection unless
-delete_with_active_calls. The exact HTTP calls of each case."""
+delete_with_active_calls. Telnyx lists the calls of connections with a webhook URL only: the others are not asked, and
+the run warns once, naming them. The exact HTTP calls of each case."""
 
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ from ansible_collections.byoc.carrier.tests.unit.plugins.modules.module_runner i
 
 LIST = {'page[size]': '250', 'page[number]': '1'}
 CALLS = {'page[size]': '250'}
+HOOK = 'https://hooks.example.com/acme'
 IP_OBJ = {'id': '200', 'record_type': 'ip_connection', 'connection_name': 'acme-ip', 'tags': ['acme', 'prod'],
-          'inbound': {'default_primary_ip_id': '201'}}
+          'inbound': {'default_primary_ip_id': '201'}, 'webhook_event_url': HOOK}
 IPS = [{'id': '201', 'record_type': 'ip', 'connection_id': '200', 'ip_address': '192.0.2.10', 'port': 5060}]
 CRED_OBJ = {'id': '100', 'record_type': 'credential_connection', 'connection_name': 'acme-cred', 'user_name': 'acmefra1',
-            'tags': ['acme', 'prod']}
+            'tags': ['acme', 'prod'], 'webhook_event_url': HOOK}
 BUSY = ("connection 'acme-ip' (id 200) has 2 call(s) in progress; it was not deleted and nothing was written for it. "
         "Delete it once the calls have ended, or set delete_with_active_calls: true to cut them")
 
@@ -139,3 +141,48 @@ def test_bulk_check_mode_reports_the_busy_connection(api):
     assert result['failed'] is True and result['msg'] == '1 of 3 connections failed: acme-ip: %s' % BUSY
     assert [r['status'] for r in result['results']] == ['deleted', 'failed', 'deleted']
     assert all(c[0] == 'GET' for c in api.calls)
+
+
+UNKNOWN = ("calls in progress were not checked before deleting %s: %s. Telnyx lists the calls of a SIP connection only "
+           "when it has a webhook URL (webhook_url); give the trunks one to have the active calls guard, or make sure their "
+           "calls have ended.")
+
+
+def test_a_connection_without_a_webhook_url_is_deleted_without_asking_and_the_run_warns(api):
+    """Telnyx answers 422 to the calls listing of a SIP connection without a webhook URL: no request, one warning."""
+    obj = dict(CRED_OBJ, webhook_event_url=None)
+    named(api, '/credential_connections', 'acme-cred', [obj])
+    named(api, '/credential_connections', 'acme-cred', [obj])
+    deleted(api, '/credential_connections/100', obj)
+    for check in (True, False):
+        warnings = []
+        result = run_module(sip_connection, api.module_args(name='acme-cred', type='credentials', state='absent'), check=check,
+                            warnings=warnings)
+        assert result['changed'] is True and not result.get('failed'), result
+        assert warnings == [UNKNOWN % ("1 connection(s) without a webhook URL", "'acme-cred'")]
+    assert [c[:2] for c in api.calls] == [('GET', '/credential_connections')] * 2 + [('DELETE', '/credential_connections/100')]
+
+
+def test_bulk_asks_only_the_connections_with_a_webhook_url_and_names_the_others_once(api):
+    old = dict(IP_OBJ)
+    quiet = dict(CRED_OBJ, id='150', connection_name='acme-quiet', user_name='acmequiet', webhook_event_url='')
+    plain = dict(CRED_OBJ, webhook_event_url=None)
+    for path, items in (('/credential_connections', [plain, quiet]), ('/ip_connections', [old]), ('/fqdn_connections', []),
+                        ('/ips', IPS), ('/fqdns', [])):
+        api.add_list(path, copy.deepcopy(items))
+    api.add('GET', '/connections/200/active_calls', json=calls_page(2), params=CALLS)
+    deleted(api, '/credential_connections/100', plain)
+    deleted(api, '/credential_connections/150', quiet)
+    warnings = []
+    result = run_module(sip_connections, api.module_args(connections=[{'name': 'acme-cred', 'type': 'credentials', 'state': 'absent'}],
+                                                         prune=True, prune_tags=['acme', 'prod']), warnings=warnings)
+    assert result['failed'] is True and result['msg'] == '1 of 3 connections failed: acme-ip: %s' % BUSY
+    assert [(r['name'], r['status']) for r in result['results']] == [('acme-cred', 'deleted'), ('acme-ip', 'failed'), ('acme-quiet', 'deleted')]
+    assert [c[1] for c in api.calls if 'active_calls' in c[1]] == ['/connections/200/active_calls']
+    assert warnings == [UNKNOWN % ("2 connection(s) without a webhook URL", "'acme-cred', 'acme-quiet'")]
+
+
+def test_the_warning_names_ten_connections_and_counts_the_rest():
+    names = ['trunk-%02d' % n for n in range(12, 0, -1)]
+    shown = ', '.join("'trunk-%02d'" % n for n in range(1, 11))
+    assert _runner.calls_unknown_warning(names) == UNKNOWN % ("12 connection(s) without a webhook URL", shown + ' and 2 more')

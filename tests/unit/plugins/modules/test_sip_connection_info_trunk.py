@@ -69,9 +69,13 @@ def test_trunks_vault_variables_and_unsupported_from_reads_only(api):
 
 
 def test_active_calls_of_each_connection(api):
-    api.add('GET', '/credential_connections', json=page([CRED, HD]), params=QUERY)
+    hook = 'https://hooks.example.com/acme'
+    quiet = dict(HD, id='15', connection_name='acme-quiet', webhook_event_url=hook)
+    api.add('GET', '/credential_connections', json=page([dict(CRED, webhook_event_url=hook), HD, quiet]), params=QUERY)
     api.add('GET', '/connections/11/active_calls', json=calls_page(2), params={'page[size]': '250'})
-    api.add('GET', '/connections/12/active_calls', json=calls_page(0), params={'page[size]': '250'})
+    api.add('GET', '/connections/15/active_calls', json=calls_page(0), params={'page[size]': '250'})
     result = run_module(sip_connection_info, api.module_args(name_contains='acme', type='credentials', active_calls=True), check=True)
-    assert [(c['connection_name'], c['active_calls']) for c in result['connections']] == [('acme-cred', 2), ('acme-hd', 0)]
+    # Telnyx lists the calls of connections with a webhook URL only: acme-hd has none, it is not asked (unknown)
+    assert [(c['connection_name'], c['active_calls']) for c in result['connections']] == [('acme-cred', 2), ('acme-hd', None), ('acme-quiet', 0)]
+    assert [c[1] for c in api.calls if 'active_calls' in c[1]] == ['/connections/11/active_calls', '/connections/15/active_calls']
     assert 'trunks' not in result

@@ -43,7 +43,6 @@ def test_a_pruned_connection_in_check_and_diff_mode_shows_what_telnyx_holds(api)
     old = dict(IP_OBJ, id='400', connection_name='acme-old', updated_at=STAMP, dtmf_type='Inband', anchorsite_override='Latency',
                inbound={'default_primary_ip_id': '401', 'codecs': ['G711U']}, outbound=dict(IP_OBJ['outbound'], localization='NL'))
     account(api, [CRED_OBJ], [old], [], ips=[dict(IPS[0], id='401', connection_id='400')], fqdns=[], ovps=OVPS)
-    api.add('GET', '/connections/400/active_calls', json=calls_page(0))  # the active calls guard of every delete
     result = run(api, [CRED], check=True, diff=True, prune=True, prune_tags=['acme', 'prod'], results='all')
     assert not result.get('failed'), result
     assert [c for c in api.calls if c[0] != 'GET'] == []
@@ -58,9 +57,10 @@ def test_a_pruned_connection_in_check_and_diff_mode_shows_what_telnyx_holds(api)
 
 
 def test_a_real_prune_deletes_exactly_the_tagged_copy(api):
-    old = dict(IP_OBJ, id='400', connection_name='acme-old', inbound={'default_primary_ip_id': '401'})
+    old = dict(IP_OBJ, id='400', connection_name='acme-old', inbound={'default_primary_ip_id': '401'},
+               webhook_event_url='https://hooks.example.com/acme')
     account(api, [CRED_OBJ], [old], [], ips=[dict(IPS[0], id='401', connection_id='400')], fqdns=[], ovps=OVPS)
-    api.add('GET', '/connections/400/active_calls', json=calls_page(0))  # the active calls guard of every delete
+    api.add('GET', '/connections/400/active_calls', json=calls_page(0))  # the active calls guard of a connection with a webhook URL
     api.add('DELETE', '/ips/401', handler=echo({'id': '401'}))
     api.add('DELETE', '/ip_connections/400', handler=echo(old))
     result = run(api, [copy.deepcopy(CRED)], prune=True, prune_tags=['acme', 'prod'])
