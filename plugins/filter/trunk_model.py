@@ -42,7 +42,7 @@ def _host_errors(host, hvars):
 
 
 class _Uniques:
-    """Values that must be unique across the fleet (connection names, usernames, subdomains, numbers)."""
+    """Values that must be unique across the fleet (connection names, usernames, tokens, subdomains, numbers)."""
 
     def __init__(self):
         self.seen = {}
@@ -54,7 +54,7 @@ class _Uniques:
         first = self.seen.setdefault((what, value), where)
         if first == where:
             return None
-        shown = 'this username' if what == 'username' else value
+        shown = 'this %s' % what if what in ('username', 'token') else value  # a token is a secret: never shown
         return _error(where[0], where[1], what, '%s is also used by %s/%s: must be unique across the fleet' % (shown, first[0], first[1]))
 
 
@@ -62,6 +62,8 @@ def _unique_errors(uniques, where, trunk):
     found = [
         uniques.add('name', where[1], where),
         uniques.add('username', trunk.get('username'), where),
+        # Telnyx's IP authentication token guide: "globally unique across all Telnyx connections"
+        uniques.add('token', trunk.get('token'), where),
         uniques.add('inbound.sip_subdomain', (trunk.get('inbound') or {}).get('sip_subdomain'), where),
     ]
     found.extend(uniques.add('numbers', number, where) for number in trunk.get('numbers') or [] if isinstance(number, str))

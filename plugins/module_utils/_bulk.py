@@ -176,13 +176,22 @@ def _typed_blanks(raw, back=None):
     return out
 
 
+# options whose value Telnyx takes once across all connections (a second connection with it is refused): two entries
+# giving the same value fail before any request
+GLOBALLY_UNIQUE = {
+    'username': 'Telnyx takes a SIP user name once across all connections',
+    # Telnyx's IP authentication token guide: "globally unique across all Telnyx connections"
+    'token': 'Telnyx takes an IP authentication token once across all connections',
+}
+
+
 def validate_entries(raw_entries):
     """(entries, problems, secret values) for the ``connections`` option; problems name entry and option."""
     # Ansible's own validation per entry: types, defaults, unknown options, required, no_log values
     # (the table's voluptuous schemas are compiled once per scope by _settings itself)
     validator = ArgumentSpecValidator(_without_choices(entry_spec()))
     entries, problems, secrets = [], [], set()
-    seen = defaultdict(list)
+    seen, taken = defaultdict(list), defaultdict(list)
     for index, raw in enumerate(raw_entries or []):
         if not isinstance(raw, dict):
             problems.append('connections[%d]: must be a dict, got %s' % (index, type(raw).__name__))
@@ -200,11 +209,19 @@ def validate_entries(raw_entries):
         entry = Entry(index, _typed_blanks(raw, result.validated_parameters))
         problems.extend('%s: %s' % (entry.label, p) for p in entry.problems())
         seen[entry.name].append(index)
+        if entry.state == 'present':
+            for option in GLOBALLY_UNIQUE:
+                if entry.params.get(option):
+                    taken[(option, entry.params[option])].append(index)
         entries.append(entry)
     for name, indexes in seen.items():
         if len(indexes) > 1:
             problems.append('connections[%s]: the name %r is listed %d times; each connection must be listed once'
                             % (', '.join(str(i) for i in indexes), name, len(indexes)))
+    for (option, dummy), indexes in taken.items():  # the value may be a secret: never shown
+        if len(indexes) > 1:
+            problems.append('connections[%s]: %s: the same value is given %d times; %s'
+                            % (', '.join(str(i) for i in indexes), option, len(indexes), GLOBALLY_UNIQUE[option]))
     return entries, problems, secrets
 
 

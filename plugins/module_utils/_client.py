@@ -46,6 +46,9 @@ CONNECTION_PATHS = {
     'fqdn': '/fqdn_connections',
     'any': '/connections',
 }
+# the SIP trunk kinds by record_type: Telnyx's GET /connections lists "your connections irrespective of type" (call
+# control, TeXML, fax applications ...); a lookup of "any" kind keeps these only
+RECORD_KINDS = {'credential_connection': 'credentials', 'ip_connection': 'ip', 'fqdn_connection': 'fqdn'}
 NAME_FILTER = 'filter[connection_name][contains]'
 NAME_FILTER_MIN = 3
 # a refused connection means nothing listens at the API URL (wrong port, emulator not started): it is retried only
@@ -736,11 +739,13 @@ class TelnyxClient:
             raise
 
     def find_connections(self, kind, name):
-        """Connections of ``kind`` (credentials, ip, fqdn or any) named exactly ``name`` (case-sensitive)."""
+        """Connections of ``kind`` (credentials, ip, fqdn or any) named exactly ``name`` (case-sensitive); ``any`` means
+        any SIP trunk kind: an application of another type with that name (call control, TeXML ...) is not one."""
         if kind not in CONNECTION_PATHS:
             raise ValueError('kind must be one of %s, not %r' % (', '.join(sorted(CONNECTION_PATHS)), kind))
         params = {NAME_FILTER: name} if len(name) >= NAME_FILTER_MIN else None
-        return [item for item in self.list(CONNECTION_PATHS[kind], params) if item.get('connection_name') == name]
+        return [item for item in self.list(CONNECTION_PATHS[kind], params)
+                if item.get('connection_name') == name and (kind != 'any' or item.get('record_type') in RECORD_KINDS)]
 
 
 def _short_reason(exc):

@@ -40,6 +40,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.byoc.carrier.plugins.module_utils._client import (
+    RECORD_KINDS,
     TELNYX_ARGUMENT_SPEC,
     TelnyxError,
     client_from_module,
@@ -52,7 +53,6 @@ MASK = '********'
 CHANGED_MASK = '******** (changed)'
 REGIONS = _common.REGIONS
 ENDPOINTS = {'credentials': '/credential_connections', 'ip': '/ip_connections', 'fqdn': '/fqdn_connections'}
-RECORD_KINDS = {'credential_connection': 'credentials', 'ip_connection': 'ip', 'fqdn_connection': 'fqdn'}
 
 
 class _Module(AnsibleModule):

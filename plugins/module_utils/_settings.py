@@ -516,7 +516,9 @@ TABLE = {
 # (``clearable=True``) are unset with Telnyx's empty value instead; the options in ``NOT_UNSETTABLE`` cannot be unset.
 UNSET = {
     'connection': {
-        'webhook_api_version': '1', 'anchorsite': 'Latency', 'encode_contact_header': False, 'comfort_noise': True,
+        'webhook_api_version': '1', 'anchorsite': 'Latency', 'encode_contact_header': False,
+        # the spec's create and update requests: false on credentials connections, true on IP and FQDN ones
+        'comfort_noise': {'credentials': False, 'ip': True, 'fqdn': True},
         'dtmf_type': 'RFC 2833', 'rtcp': {'report_frequency': 5, 'port': 'rtp+1', 'capture': False},
         'routing_method': 'sequential', 'ip_auth_method': {'ip': 'tech_prefix'}, 'active': True, 'tags': [],
         # Telnyx's spec: noise suppression is off when 'disabled'; the jitter buffer is off unless enabled, 60-200 ms
@@ -680,9 +682,8 @@ def _cross_rules(params, kind):
     if kind == 'fqdn' and bool(params.get('username')) != bool(params.get('password')):
         problems.append('username, password: an FQDN connection takes both or neither (credential authentication)')
     jitter = params.get('jitter_buffer')
-    if isinstance(jitter, dict) and isinstance(jitter.get('min_msec'), int) and isinstance(jitter.get('max_msec'), int) \
-            and jitter['min_msec'] > jitter['max_msec']:
-        problems.append('jitter_buffer.min_msec: must not exceed jitter_buffer.max_msec (got %d > %d)' % (jitter['min_msec'], jitter['max_msec']))
+    if isinstance(jitter, dict):
+        problems.extend(_jitter_order(jitter.get('min_msec'), jitter.get('max_msec'), 'got %d > %d'))
     if kind in IP_FQDN and params.get('subdomain_calls') == 'disabled':
         problems.append("subdomain_calls: 'disabled' exists only on credentials connections; on %s connections Telnyx offers "
                         "internal or from_anyone, and subdomain calls are off while no sip_subdomain is set" % kind)
@@ -836,12 +837,28 @@ def merge_nested(obj, body):
     return body
 
 
+def _jitter_order(low, high, got):
+    """The jitter buffer's one ordering rule: Telnyx refuses a minimum above the maximum ("jitterbuffer_msec_min cannot
+    exceed jitterbuffer_msec_max. The API will reject requests where the minimum is greater than the maximum": its
+    jitter buffer guide). ``got`` words the two values."""
+    if isinstance(low, int) and isinstance(high, int) and not isinstance(low, bool) and low > high:
+        return ['jitter_buffer.min_msec: must not exceed jitter_buffer.max_msec (%s)' % (got % (low, high))]
+    return []
+
+
 def conflicts(kind, obj):
-    """Rules spanning both tabs, checked on the object as it will be after the write."""
+    """Rules spanning settings, checked on the object as it will be after the write (a create's body: what it leaves
+    out is Telnyx's default)."""
     problems = []
     media = set([obj.get('encrypted_media'), (obj.get('outbound') or {}).get('encrypted_media') if kind == 'fqdn' else None])
     if kind in IP_FQDN and 'SRTP' in media and obj.get('transport_protocol') != 'TLS':
         problems.append('%s (the connection would have SRTP with transport %s)' % (SRTP_RULE, obj.get('transport_protocol') or 'UDP'))
+    jitter = obj.get('jitter_buffer')
+    if isinstance(jitter, dict):
+        default = UNSET['connection']['jitter_buffer']
+        low, high = jitter.get('jitterbuffer_msec_min'), jitter.get('jitterbuffer_msec_max')
+        problems.extend(_jitter_order(default['min_msec'] if low is None else low, default['max_msec'] if high is None else high,
+                                      'the connection would have %d > %d'))
     return problems
 
 

@@ -329,7 +329,8 @@ GUIDE_BASELINE = {
         'webhook_api_version': '2',           # guide: "default is API v2" (Telnyx's API reference: '1'; the guide wins)
         'anchorsite': 'Latency',              # guide: "default is Latency" (Telnyx: the same)
         'encode_contact_header': False,       # guide: Optional (no default); Telnyx: false
-        'comfort_noise': True,                # guide: Optional (no default); Telnyx: true
+        'comfort_noise': True,                # guide: Optional (no default; unchecked means generating comfort noise
+                                              # yourself "to avoid RTP timeout"); Telnyx: true, false on credentials
         'dtmf_type': 'RFC 2833',              # guide: "default is RFC 2833" (Telnyx: the same)
         'rtcp': {'report_frequency': 5,       # guide: "default is 5 seconds" (Telnyx: the same)
                  'port': 'rtp+1',             # guide: "default is rtp+1" (Telnyx: the same)

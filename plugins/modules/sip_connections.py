@@ -37,7 +37,7 @@ description:
     C(inbound.channel_limit) - null, no limit (FQDN connections only, the one place Telnyx's API takes null;
     C(inbound.channel_limit) on other kinds and C(outbound.channel_limit) cannot be unset and are refused);
     C(webhook_api_version) - V(1); C(anchorsite) - V(Latency); C(encode_contact_header) - V(false);
-    C(comfort_noise) - V(true); C(dtmf_type) - V(RFC 2833); C(rtcp) (or one of its keys) -
+    C(comfort_noise) - V(false) on credentials connections, V(true) on IP and FQDN ones; C(dtmf_type) - V(RFC 2833); C(rtcp) (or one of its keys) -
     C({report_frequency: 5, port: rtp+1, capture: false}); C(routing_method) - V(sequential);
     C(ip_auth_method) - V(tech_prefix) on IP connections (Telnyx's default; on FQDN it cannot be unset);
     C(active) - V(true); C(tags) - V([]); C(noise_suppression) - V(disabled); C(jitter_buffer) (or one of its keys) -

@@ -71,7 +71,10 @@ EXPECTED = {
                                        {'ip': {'outbound': {'ip_authentication_method': 'token'}},
                                         'fqdn': {'fqdn_authentication': {'ip_authentication_method': 'token'}}}),
     ('connection', 'tech_prefix'): ('1234', '5678', same({'outbound': {'tech_prefix': '1234'}}, ('ip', 'fqdn'))),
-    ('connection', 'token'): ('rt-token-0001', 'rt-token-0002', same({'outbound': {'ip_authentication_token': 'rt-token-0001'}}, ('ip', 'fqdn'))),
+    # Telnyx takes a token once across all connections: one per kind
+    ('connection', 'token'): ({'ip': 'rt-token-0001', 'fqdn': 'rt-token-0003'}, {'ip': 'rt-token-0002', 'fqdn': 'rt-token-0004'},
+                              {'ip': {'outbound': {'ip_authentication_token': 'rt-token-0001'}},
+                               'fqdn': {'outbound': {'ip_authentication_token': 'rt-token-0003'}}}),
     ('connection', 'noise_suppression'): ('both', 'disabled', same({'noise_suppression': 'both'})),
     ('connection', 'noise_suppression_details.engine'): ('deep_filter_net', 'denoiser',
                                                          same({'noise_suppression_details': {'engine': 'deep_filter_net'}})),

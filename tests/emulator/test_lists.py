@@ -196,3 +196,22 @@ def test_a_page_of_250_over_http(api):
     print('GET of a 250-item page over HTTP: median %.1f ms' % (seconds * 1000))
     # tens of ms when idle; the bound leaves room for the other pytest worker and heavy jobs on 2 cores
     assert seconds < 1.0
+
+
+def test_connections_lists_applications_that_no_kind_list_holds(api):
+    """Telnyx's /connections lists "your connections irrespective of type": an application made with the control
+    endpoint is there (and readable by id), in no kind's own list, and gone after a reset."""
+    trunk = make_connections(api, ['shared-name'])[0]
+    status, reply, _headers = api.call('POST', api.root + '/_emulator/applications',
+                                       {'record_type': 'texml_application', 'connection_name': 'shared-name'}, headers={})
+    assert status == 200
+    app = reply['data']
+    listed = api.call('GET', '/connections?filter[connection_name][contains]=shared')[1]['data']
+    assert sorted((c['id'], c['record_type']) for c in listed) == sorted([(trunk['id'], 'ip_connection'), (app['id'], 'texml_application')])
+    assert api.call('GET', '/connections/' + app['id'])[1]['data']['record_type'] == 'texml_application'
+    for kind in ('credential_connections', 'ip_connections', 'fqdn_connections'):
+        assert app['id'] not in [c['id'] for c in api.call('GET', '/' + kind)[1]['data']]
+    assert api.call('POST', api.root + '/_emulator/applications', {'record_type': 'sip_trunk', 'connection_name': 'x'}, headers={})[0] == 422
+    assert api.call('POST', api.root + '/_emulator/applications', {'record_type': 'texml_application'}, headers={})[0] == 422
+    api.reset()
+    assert api.call('GET', '/connections')[1]['data'] == []

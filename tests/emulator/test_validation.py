@@ -279,3 +279,23 @@ def test_masked_passwords_mode(api):
     finally:
         api.call('POST', api.root + '/_emulator/config', {'mask_passwords': False})
     assert api.call('GET', '/credential_connections/' + created['id'])[1]['data']['password'] == 'another-pass'
+
+
+def test_an_ip_authentication_token_is_taken_once_across_connections(api):
+    """Telnyx's IP authentication token guide: "globally unique across all Telnyx connections"."""
+    token = {'outbound': {'ip_authentication_method': 'token', 'ip_authentication_token': 'tok-unique-0001'}}
+    first = api.create('/ip_connections', dict(token, connection_name='token-a'))
+    for path, body in (('/ip_connections', token), ('/fqdn_connections', {'outbound': {'ip_authentication_token': 'tok-unique-0001'}})):
+        status, reply, _headers = api.call('POST', path, dict(body, connection_name='token-b'))
+        assert status == 422 and reply['errors'][0]['source'] == {'pointer': '/outbound/ip_authentication_token'}
+        assert reply['errors'][0]['detail'] == 'ip_authentication_token has already been taken.'
+    assert api.call('PATCH', '/ip_connections/' + first['id'], token)[0] == 200  # its own token again
+
+
+def test_a_jitter_buffer_minimum_above_its_maximum_is_refused(api):
+    """Telnyx's jitter buffer guide: the API rejects a minimum greater than the maximum (one left out: its default)."""
+    status, reply, _headers = api.call('POST', '/ip_connections', {'connection_name': 'jb', 'jitter_buffer': {'jitterbuffer_msec_min': 300}})
+    assert status == 422 and reply['errors'][0]['detail'] == 'jitterbuffer_msec_min cannot exceed jitterbuffer_msec_max (300 > 200).'
+    conn = api.create('/ip_connections', {'connection_name': 'jb', 'jitter_buffer': {'jitterbuffer_msec_min': 300, 'jitterbuffer_msec_max': 400}})
+    status, reply, _headers = api.call('PATCH', '/ip_connections/' + conn['id'], {'jitter_buffer': {'jitterbuffer_msec_max': 250}})
+    assert status == 422 and reply['errors'][0]['source'] == {'pointer': '/jitter_buffer/jitterbuffer_msec_min'}

@@ -142,6 +142,16 @@ def test_the_one_model_refuses_what_the_sbc_could_not_send():
     assert fields(errors_of(model)) == {('h', 't', 'token')}
 
 
+def test_a_token_used_by_two_trunks_is_an_error_that_never_shows_it():
+    """Telnyx takes an IP authentication token once across all connections: the second trunk would be refused."""
+    model = copy.deepcopy(GOOD)
+    ip = model['sbc-fra1']['byoc_trunks'][1]
+    model['sbc-ams1']['byoc_trunks'].append(dict(ip, name='acme-eu-prod-ams1-ip', inbound={'sip_subdomain': 'acmeams1ip'}))
+    errors = errors_of(model)
+    assert errors == [{'host': 'sbc-ams1', 'trunk': 'acme-eu-prod-ams1-ip', 'field': 'token',
+                       'rule': 'this token is also used by sbc-fra1/acme-eu-prod-fra1-ip: must be unique across the fleet'}]
+
+
 def test_no_secret_in_any_message():
     model = copy.deepcopy(GOOD)
     trunk = model['sbc-fra1']['byoc_trunks'][0]

@@ -198,6 +198,21 @@ class Emulator:
             self.bucket.reset()
         return answer(200, {'reset': True, 'kept_state': request.query_params.get('keep_state', 'false').lower() == 'true'})
 
+    async def applications_endpoint(self, request):
+        """POST {"record_type": "texml_application", "connection_name": "..."}: a connection that is not a SIP trunk,
+        listed by GET /v2/connections (as Telnyx lists every kind there) and by no kind's own list."""
+        try:
+            body = json.loads(await request.body() or b'{}')
+            if not isinstance(body, dict):
+                raise ValueError(body)
+            obj = self.state.add_application(body.get('record_type'), body.get('connection_name'))
+        except ValueError:
+            return answer(422, {'errors': [error('10015', 'Bad Request', 'Expected {"record_type": "...", "connection_name": "..."}.')]})
+        except ApiError as exc:
+            return answer(exc.status, {'errors': exc.errors})
+        self.save()
+        return answer(200, {'data': obj})
+
     async def active_calls_endpoint(self, request):
         """POST {"connection_id": "...", "count": N}: N calls in progress on that connection (0 ends them)."""
         try:
@@ -280,7 +295,8 @@ class Emulator:
 
     def do_get(self, kind, ident, _body, _query):
         if kind == 'connections':
-            return 200, {'data': self.state.view('connections', self.state.find_connection(ident)[1])}
+            app = self.state.applications.get(ident)
+            return 200, {'data': self.state.view('connections', app if app is not None else self.state.find_connection(ident)[1])}
         return 200, {'data': self.state.view(kind, self.state.find(kind, ident))}
 
     def do_create(self, kind, _ident, body, _query):
@@ -339,6 +355,7 @@ def create_app(config=None):
         Route('/_emulator/barrier', emulator.barrier_endpoint, methods=['GET', 'POST']),
         Route('/_emulator/registration', emulator.registration_endpoint, methods=['GET', 'POST']),
         Route('/_emulator/active_calls', emulator.active_calls_endpoint, methods=['POST']),
+        Route('/_emulator/applications', emulator.applications_endpoint, methods=['POST']),
         Route('/v2/{rest:path}', emulator.v2, methods=['GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS', 'TRACE']),
     ]
 

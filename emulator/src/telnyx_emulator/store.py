@@ -24,6 +24,8 @@ Newer than the spec in ../shared/telnyx-api (Telnyx's current API, from its offi
   (``fqdn_outbound_authentication`` credential-authentication|ip-authentication, ``user_name``, ``password``,
   ``ip_authentication_method`` token|p-charge-info). Credential authentication needs a user name and a password
   (the same user name rules as credential connections); the connection bodies themselves do not take them.
+- Telnyx's feature guides: an IP authentication token is globally unique (a second connection with the same token
+  is refused, 422 "has already been taken"); a jitter buffer minimum above its maximum is refused (422).
 - Masked passwords (``mask_passwords``, accounts created from 2026-09-08): ``password`` reads as ``********``,
   except in the reply of the create and of an update that changed it.
 """
@@ -46,6 +48,10 @@ CONNECTION_KINDS = {
     'fqdn_connections': 'fqdn_connection',
 }
 RECORD_TYPES = dict(CONNECTION_KINDS, ips='ip', fqdns='fqdn', outbound_voice_profiles='outbound_voice_profile', phone_numbers='phone_number')
+# connections of the account that are not SIP trunks: Telnyx's GET /connections lists "your connections irrespective of
+# type" (call control and TeXML applications, ...), the kind lists (credential/ip/fqdn) do not. The emulator holds
+# them only to be listed (POST /_emulator/applications makes one).
+APPLICATION_TYPES = ('call_control_application', 'texml_application', 'fax_application', 'external_connection')
 CONNECTION_SUMMARY = ('id', 'record_type', 'connection_name', 'active', 'anchorsite_override', 'tags', 'webhook_event_url',
                       'webhook_event_failover_url', 'webhook_api_version', 'created_at', 'updated_at')
 FQDN_RESPONSE_ONLY = ('adjust_dtmf_timestamp', 'call_cost_enabled', 'ignore_dtmf_duration', 'ignore_mark_bit',
@@ -159,6 +165,7 @@ class State:
         self.auth = {}
         self.ignored = {}
         self.voice = {}  # phone number id -> voice settings written (telnyx_emulator.voice)
+        self.applications = {}  # id -> a connection that is not a SIP trunk (APPLICATION_TYPES), listed by /connections
         for number in self.seed_numbers:
             self._add_number(number)
         self.version += 1
@@ -195,7 +202,7 @@ class State:
 
     def dump(self):
         return {'version': 1, 'counter': self.counter, 'order': self.order, 'data': self.data, 'fqdn_authentication': self.auth,
-                'voice': self.voice}
+                'voice': self.voice, 'applications': self.applications}
 
     def load(self, saved):
         self.counter = saved['counter']
@@ -203,6 +210,7 @@ class State:
         self.data = dict((kind, saved['data'].get(kind, {})) for kind in RECORD_TYPES)
         self.auth = saved.get('fqdn_authentication', {})
         self.voice = saved.get('voice', {})
+        self.applications = saved.get('applications', {})
         self.cache = {}
         self.version += 1
 
@@ -345,6 +353,22 @@ class State:
             return summary
         return obj
 
+    def add_application(self, record_type, name):
+        """A connection that is not a SIP trunk (``record_type`` one of APPLICATION_TYPES), listed by /connections only."""
+        if record_type not in APPLICATION_TYPES:
+            raise invalid([('/record_type', 'record_type must be one of %s.' % ', '.join(APPLICATION_TYPES))], title='Bad Request')
+        if not isinstance(name, str) or not name:
+            raise invalid([('/connection_name', 'connection_name must be a non-empty string.')], title='Bad Request')
+        stamp = now()
+        ident = self.new_id()
+        self.applications[ident] = {'id': ident, 'record_type': record_type, 'connection_name': name, 'active': True, 'tags': [],
+                                    'webhook_event_url': 'https://hooks.example.com/app', 'webhook_event_failover_url': '',
+                                    'webhook_api_version': '2', 'anchorsite_override': 'Latency', 'created_at': stamp,
+                                    'updated_at': stamp, 'outbound': {'outbound_voice_profile_id': None}}
+        self.order[ident] = self.counter
+        self.version += 1
+        return self.applications[ident]
+
     def connections(self):
         for kind in CONNECTION_KINDS:
             for obj in self.data[kind].values():
@@ -400,6 +424,20 @@ class State:
                 problems.append(('/%s/channel_limit' % section, 'channel_limit must be greater than or equal to 0.'))
         if kind == 'ip_connections' and obj['outbound'].get('ip_authentication_method') == 'token' and not obj['outbound'].get('ip_authentication_token'):
             problems.append(('/outbound/ip_authentication_token', 'ip_authentication_token is required when ip_authentication_method is token.'))
+        # Telnyx's IP authentication token guide: the token is "globally unique across all Telnyx connections"
+        token = obj['outbound'].get('ip_authentication_token')
+        if token:
+            for _kind, other in self.connections():
+                if other['id'] != obj['id'] and other['outbound'].get('ip_authentication_token') == token:
+                    problems.append(('/outbound/ip_authentication_token', 'ip_authentication_token has already been taken.'))
+                    break
+        # Telnyx's jitter buffer guide: "jitterbuffer_msec_min cannot exceed jitterbuffer_msec_max. The API will reject
+        # requests where the minimum is greater than the maximum" (a value left out is its default, 60 and 200)
+        jitter = obj.get('jitter_buffer') or {}
+        low, high = jitter.get('jitterbuffer_msec_min'), jitter.get('jitterbuffer_msec_max')
+        low, high = 60 if low is None else low, 200 if high is None else high
+        if isinstance(low, int) and isinstance(high, int) and low > high:
+            problems.append(('/jitter_buffer/jitterbuffer_msec_min', 'jitterbuffer_msec_min cannot exceed jitterbuffer_msec_max (%d > %d).' % (low, high)))
         subdomain = (obj['inbound'].get('sip_subdomain') or '').lower()
         if subdomain:
             for _kind, other in self.connections():
@@ -574,7 +612,7 @@ class State:
         field = sort.lstrip('-')
         view_kind = 'connections' if kind == 'connections' else kind
         if kind == 'connections':
-            items = [obj for _ckind, obj in self.connections()]
+            items = [obj for _ckind, obj in self.connections()] + list(self.applications.values())
             items.sort(key=lambda obj: self.order.get(obj['id'], 0))
         else:
             items = list(self.data[kind].values())  # creation order: dicts keep it, updates keep their place

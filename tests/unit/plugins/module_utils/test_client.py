@@ -165,6 +165,14 @@ def test_find_connections_short_name_lists_everything_and_matches_locally(api):
     assert [c[2] for c in api.calls] == [{'page[number]': '1', 'page[size]': '250'}, {'page[number]': '2', 'page[size]': '250'}]
 
 
+def test_find_connections_of_any_kind_are_sip_trunks_only(api):
+    """Telnyx's /connections lists every type: a TeXML or call control application named like the trunk is not it."""
+    listing = [named('acme-fra1', '1', 'texml_application'), named('acme-fra1', '2', 'ip_connection'),
+               named('acme-fra1', '3', 'call_control_application'), named('acme-fra1', '4', 'fqdn_connection')]
+    api.add('GET', '/connections', json=page(listing))
+    assert [c['id'] for c in api.client().find_connections('any', 'acme-fra1')] == ['2', '4']
+
+
 def test_find_connections_rejects_unknown_kind(api):
     with pytest.raises(ValueError, match='credentials'):
         api.client().find_connections('credential', 'acme')

@@ -86,3 +86,18 @@ def test_a_trunk_takes_them_and_its_entry_carries_them():
     assert entry['jitter_buffer'] == MEDIA['jitter_buffer'] and entry['inbound'] == INTEROP
     bad = dict(trunk, jitter_buffer={'min_msec': 10}, inbound={'prack': 'yes'})
     assert T.trunk_problems(bad) == [('jitter_buffer.min_msec', 'must be between 40 and 400, got 10'), ('inbound.prack', 'must be a boolean')]
+
+
+def test_a_minimum_above_the_maximum_the_connection_would_have_is_refused_before_any_write():
+    """Telnyx refuses jitterbuffer_msec_min > jitterbuffer_msec_max; one option given meets the other as Telnyx has it
+    (an update: the connection's value; a create: Telnyx's default, 200 ms)."""
+    from ansible_collections.byoc.carrier.plugins.module_utils import _runner  # pylint: disable=import-outside-toplevel
+    scopes = [('connection', '', {'jitter_buffer': {'enabled': True, 'min_msec': 300}})]
+    assert S.validate('connection', 'ip', scopes[0][2]) == []  # nothing to compare it with yet
+    changes, body, _after, problems = _runner.plan_update('ip', DEFAULTS, scopes)
+    assert changes == ['jitter_buffer'] and body['jitter_buffer']['jitterbuffer_msec_max'] == 200
+    assert problems == ['jitter_buffer.min_msec: must not exceed jitter_buffer.max_msec (the connection would have 300 > 200)']
+    assert _runner.plan_create('ip', scopes)[1] == problems
+    assert _runner.plan_create('ip', [('connection', '', {'jitter_buffer': {'min_msec': 300, 'max_msec': 400}})])[1] == []
+    assert _runner.plan_update('ip', DEFAULTS, [('connection', '', {'jitter_buffer': {'max_msec': 50}})])[3] == [
+        'jitter_buffer.min_msec: must not exceed jitter_buffer.max_msec (the connection would have 60 > 50)']

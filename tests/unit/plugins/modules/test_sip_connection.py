@@ -371,6 +371,15 @@ def test_delete_without_type_and_check_mode(api):
     assert result['changed'] is True and [c[:2] for c in api.calls] == [('GET', '/connections'), ('GET', '/credential_connections/100')]
 
 
+def test_delete_without_type_leaves_an_application_of_that_name_alone(api):
+    """Telnyx's /connections lists every type: a TeXML application named like the trunk is no connection to delete."""
+    api.add('GET', '/connections', json=page([{'id': '900', 'connection_name': 'acme-cred', 'record_type': 'texml_application'}]),
+            params=listing('acme-cred'))
+    result = run_module(sip_connection, args(api, name='acme-cred', state='absent'))
+    assert result['changed'] is False and not result.get('failed'), result
+    assert [c[:2] for c in api.calls] == [('GET', '/connections')]
+
+
 def test_delete_missing_is_ok(api):
     api.add('GET', '/fqdn_connections', json=page([]), params=listing('acme-fqdn'))
     result = run_module(sip_connection, args(api, name='acme-fqdn', type='fqdn', state='absent'))

@@ -267,8 +267,8 @@ def test_profiles_are_resolved_once_and_an_unknown_one_fails_its_entry_only(api)
     api.add('POST', '/credential_connections', handler=echo({'id': '101', 'record_type': 'credential_connection'}))
     listed_after_creates(api, '/credential_connections', [CRED_OBJ, dict(CRED_OBJ, id='101', connection_name='acme-cred-2')])
     second = dict(CRED, name='acme-cred-2', username='acmefra2', outbound={'outbound_voice_profile': '900'})
-    result = run(api, [CRED, second, dict(CRED, name='acme-x', outbound={'outbound_voice_profile': 'nope'}),
-                       dict(CRED, name='acme-y', outbound={'outbound_voice_profile': 'dup'})])
+    result = run(api, [CRED, second, dict(CRED, name='acme-x', username='acmefrax', outbound={'outbound_voice_profile': 'nope'}),
+                       dict(CRED, name='acme-y', username='acmefray', outbound={'outbound_voice_profile': 'dup'})])
     assert result['failed'] is True
     status = dict((r['name'], r['status']) for r in result['results'])  # the failed ones are listed by default
     assert status == {'acme-cred-2': 'created', 'acme-x': 'failed', 'acme-y': 'failed'}
@@ -277,6 +277,19 @@ def test_profiles_are_resolved_once_and_an_unknown_one_fails_its_entry_only(api)
     assert "no outbound voice profile is named 'nope'" in errors['acme-x']
     assert "outbound.outbound_voice_profile: 2 outbound voice profiles are named 'dup' (901, 902)" in errors['acme-y']
     assert [c[0] for c in api.calls].count('GET') == 5  # 4 collections, then the credentials listed again after the create
+
+
+def test_a_username_or_token_given_twice_fails_before_any_request_without_showing_it(api):
+    """Telnyx takes a SIP user name and an IP authentication token once across all connections (an entry to delete
+    does not count)."""
+    fleet = [dict(CRED, name='acme-a'), dict(CRED, name='acme-b'), dict(IPC, name='ip-a', token=TOKEN), dict(IPC, name='ip-b', token=TOKEN),
+             dict(CRED, name='acme-gone', state='absent')]
+    result = run(api, fleet)
+    assert result['failed'] is True and api.calls == []
+    assert [p for p in result['problems'] if 'same value' in p] == [
+        'connections[0, 1]: username: the same value is given 2 times; Telnyx takes a SIP user name once across all connections',
+        'connections[2, 3]: token: the same value is given 2 times; Telnyx takes an IP authentication token once across all connections']
+    assert TOKEN not in json.dumps(result) and CRED['username'] not in json.dumps(result['problems'])
 
 
 def test_type_change_and_duplicate_names_at_telnyx_fail_their_entry(api):

@@ -100,7 +100,7 @@ def test_an_fqdn_connection_s_inbound_channel_limit_is_unset_with_null(api):
 
 def test_channel_limit_cannot_be_unset_where_telnyx_takes_only_an_integer(api):
     result = run(api, [dict(IPC, outbound={'channel_limit': None}), dict(FQ, outbound={'channel_limit': None}),
-                       dict(IPC, name='acme-ip-2', inbound={'channel_limit': None})])
+                       dict(IPC, name='acme-ip-2', token='tok-acme-ip-2-0001', inbound={'channel_limit': None})])
     assert result['failed'] is True and api.calls == []
     assert result['problems'] == [
         "connections[0] (acme-ip): outbound.channel_limit: cannot be unset on ip connections: Telnyx's API takes only a value there "
