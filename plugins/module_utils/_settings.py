@@ -853,6 +853,11 @@ def conflicts(kind, obj):
     media = set([obj.get('encrypted_media'), (obj.get('outbound') or {}).get('encrypted_media') if kind == 'fqdn' else None])
     if kind in IP_FQDN and 'SRTP' in media and obj.get('transport_protocol') != 'TLS':
         problems.append('%s (the connection would have SRTP with transport %s)' % (SRTP_RULE, obj.get('transport_protocol') or 'UDP'))
+    # Telnyx's API reference of isup_headers_enabled: "only when using TCP or TLS transport" (over UDP it does nothing)
+    if kind in IP_FQDN and (obj.get('inbound') or {}).get('isup_headers_enabled') is True \
+            and obj.get('transport_protocol') not in ('TCP', 'TLS'):
+        problems.append('inbound.isup_headers: Telnyx sends ISUP headers only over TCP or TLS (the connection would have '
+                        'transport %s); set inbound.transport to TCP or TLS' % (obj.get('transport_protocol') or 'UDP'))
     jitter = obj.get('jitter_buffer')
     if isinstance(jitter, dict):
         default = UNSET['connection']['jitter_buffer']

@@ -101,6 +101,8 @@ options:
     description:
       - Receive ISUP parameters of the call as SIP headers on inbound calls (C(inbound.isup_headers_enabled)); Telnyx sends
         them only when available and only over TCP or TLS.
+      - On IP and FQDN connections V(true) is refused unless the connection's O(transport) is V(TCP) or V(TLS) (before
+        any write); a credentials connection's transport is the registering device's, not checked.
       - Gives the bot the original called number and redirection information of forwarded calls.
     type: bool
   transport:

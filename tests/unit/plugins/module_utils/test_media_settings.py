@@ -101,3 +101,21 @@ def test_a_minimum_above_the_maximum_the_connection_would_have_is_refused_before
     assert _runner.plan_create('ip', [('connection', '', {'jitter_buffer': {'min_msec': 300, 'max_msec': 400}})])[1] == []
     assert _runner.plan_update('ip', DEFAULTS, [('connection', '', {'jitter_buffer': {'max_msec': 50}})])[3] == [
         'jitter_buffer.min_msec: must not exceed jitter_buffer.max_msec (the connection would have 60 > 50)']
+
+
+@pytest.mark.parametrize('kind', ['ip', 'fqdn'])
+def test_isup_headers_need_tcp_or_tls_on_the_connection_as_the_write_leaves_it(kind):
+    """Telnyx's API reference: ISUP headers come "only when using TCP or TLS transport"."""
+    from ansible_collections.byoc.carrier.plugins.module_utils import _runner  # pylint: disable=import-outside-toplevel
+    wanted = [('inbound', 'inbound.', {'isup_headers': True})]
+    problem = ('inbound.isup_headers: Telnyx sends ISUP headers only over TCP or TLS (the connection would have transport %s); '
+               'set inbound.transport to TCP or TLS')
+    assert _runner.plan_create(kind, wanted)[1] == [problem % 'UDP']
+    assert _runner.plan_update(kind, dict(DEFAULTS, transport_protocol='UDP'), wanted)[3] == [problem % 'UDP']
+    assert _runner.plan_update(kind, dict(DEFAULTS, transport_protocol='TCP'), wanted)[3] == []
+    assert _runner.plan_create(kind, wanted + [('inbound', 'inbound.', {'transport': 'TLS'})])[1] == []
+
+
+def test_isup_headers_on_credentials_connections_depend_on_the_device_not_checked():
+    from ansible_collections.byoc.carrier.plugins.module_utils import _runner  # pylint: disable=import-outside-toplevel
+    assert _runner.plan_create('credentials', [('inbound', 'inbound.', {'isup_headers': True})])[1] == []
