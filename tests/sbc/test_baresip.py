@@ -18,15 +18,16 @@ import wave
 
 import pytest
 
-from conftest import CARRIER1, CARRIER_PORT, CC, RTP_PORTS, SBC_PORT, TOKEN, ip_trunk, stop_pid, wait_for
-from test_media import read_pcap, rtpengine_bed, serve_with_rtpengine
+from conftest import (CARRIER1, CARRIER_PORT, CARRIER_TLS_PORT, CC, MEDIA_PORT, RTP_PORTS, SBC_PORT, TOKEN, UA_RTP_PORTS, ip_trunk,
+                      serve_with_rtpengine, stop_pid, tls_bed, wait_for)
+from test_media import read_pcap
 
-CARRIER_TLS_PORT = CARRIER_PORT + 1      # baresip listens for SIP on CARRIER_PORT and for TLS on the next port
+# baresip plays Telnyx: it listens for SIP on CARRIER_PORT and for TLS on CARRIER_TLS_PORT (the next port)
 TRUNKS = [ip_trunk('acme-srtp', SBC_PORT, ip_auth_method='token', token=TOKEN,
                    inbound={'transport': 'TLS', 'encrypted_media': 'SRTP'}, outbound={'encrypted_media': 'SRTP'})]
-CC_MEDIA = 6001
+CC_MEDIA = MEDIA_PORT + 1
 NUMBER = '+18005551234'
-BARESIP_RTP = (31500, 31599)
+BARESIP_RTP = UA_RTP_PORTS
 TONE_SECONDS = 6
 
 pytestmark = pytest.mark.skipif(not all(shutil.which(t) for t in ('baresip', 'rtpengine', 'tcpdump', 'openssl')),
@@ -73,7 +74,7 @@ def _baresip_dir(workdir, cert, key, ca):
 
 @pytest.fixture(scope='module')
 def bed(tmp_path_factory):
-    bed = rtpengine_bed(tmp_path_factory, 'baresip', TRUNKS, carrier_tls_port=CARRIER_TLS_PORT)
+    bed = tls_bed(tmp_path_factory, 'baresip', TRUNKS, rtpengine=True)
     bed.baresip_dir = _baresip_dir(bed.workdir, bed.cert, bed.key, bed.ca)
     yield from serve_with_rtpengine(bed)
 
