@@ -343,18 +343,19 @@ class Kamailio:
         if self.proc.poll() is not None:
             raise RuntimeError('Kamailio exited with %s, see %s' % (self.proc.returncode, self.log))
         # the ctl socket is this run's own; its SIP ports must be too (not another process's on the same port)
-        for address, port in self.udp_listens():
+        for kind, address, port in self.listens():
             try:
-                wait_owned(self.proc, 'udp', address, port, 'Kamailio')
+                wait_owned(self.proc, kind, address, port, 'Kamailio')
             except RuntimeError:
                 self.stop()
                 raise
         return self
 
-    def udp_listens(self):
-        """(address, port) of every listen=udp:... of its kamailio.cfg."""
+    def listens(self):
+        """(socket kind 'udp'|'tcp', address, port) of every listen=udp|tcp|tls:... of its kamailio.cfg."""
         text = (self.config_dir / 'kamailio.cfg').read_text()
-        return [(a, int(p)) for a, p in re.findall(r'^listen=udp:([0-9.]+):(\d+)', text, flags=re.M)]
+        return [('udp' if proto == 'udp' else 'tcp', a, int(p))
+                for proto, a, p in re.findall(r'^listen=(udp|tcp|tls):([0-9.]+):(\d+)', text, flags=re.M)]
 
     @property
     def pid(self):
