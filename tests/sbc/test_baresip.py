@@ -19,7 +19,7 @@ import wave
 import pytest
 
 from conftest import (CARRIER1, CARRIER_PORT, CARRIER_TLS_PORT, CC, MEDIA_PORT, RTP_PORTS, SBC_PORT, TOKEN, UA_RTP_PORTS, ip_trunk,
-                      serve_with_rtpengine, stop_pid, tls_bed, wait_for)
+                      owns_socket, serve_with_rtpengine, stop_pid, tls_bed, wait_for)
 from test_media import read_pcap
 
 # baresip plays Telnyx: it listens for SIP on CARRIER_PORT and for TLS on CARRIER_TLS_PORT (the next port)
@@ -106,6 +106,9 @@ def test_srtp_call_to_baresip_has_media_decrypted_both_ways(bed, parties):
                                    stdin=subprocess.DEVNULL)
     try:
         assert wait_for(lambda: 'listening on' in tcpdump_log.read_text(), 10)
+        # the TLS port Kamailio calls is the baresip started here (its PID owns the listening socket), no other process
+        assert wait_for(lambda: baresip.poll() is not None or owns_socket(baresip.pid, 'tcp', CARRIER1, CARRIER_TLS_PORT), 10) \
+            and baresip.poll() is None, log.read_text()[-3000:]
         # the SBC's probe verifies baresip's certificate (sip.telnyx.com from the pinned test CA) before any call
         assert wait_for(lambda: bed.log_lines(r'TLS connection \d+ to %s:%d verified as sip\.telnyx\.com' % (CARRIER1, CARRIER_TLS_PORT)), 20), \
             log.read_text()[-3000:]
