@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from siptools import make_pki
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 SCENARIOS = HERE / 'scenarios'
@@ -64,12 +66,18 @@ def _port_base():
 
 
 SBC_PORT = _port_base()        # the tests' trunks take SBC_PORT, SBC_PORT + 2, ... as their explicit sbc_port
-CARRIER_PORT = SBC_PORT + 10   # the Telnyx stand-ins' SIP port (TLS: + 1)
+CARRIER_PORT = SBC_PORT + 10   # the Telnyx stand-ins' SIP port
+CARRIER_TLS_PORT = CARRIER_PORT + 1   # ... and their TLS port (tls_bed)
 CALLER_PORT = SBC_PORT + 20
 PBX_PORT = SBC_PORT + 21       # SBC_PORT + 22 ... + 39: ports of the tests' own
 RTPE_NG_PORT = _pick(22223, 1, range(22300, 23000, 7), (CC,), (socket.SOCK_DGRAM,))
 _RTP_BASE = _pick(31000, 101, range(31200, 39000, 200), (CC,), (socket.SOCK_DGRAM,))
 RTP_PORTS = (_RTP_BASE, _RTP_BASE + 100)
+# the RTP ports of the sipp parties (-mp MEDIA_PORT + k; sipp binds k and k + 2) and baresip's range, free on every
+# address that binds them; tests write MEDIA_PORT + k, never a number
+MEDIA_PORT = _pick(6000, 20, range(6020, 9000, 20), (CC, CARRIER1, CARRIER2), (socket.SOCK_DGRAM,))
+_UA_RTP_BASE = _pick(_RTP_BASE + 500, 100, range(39000, 40000, 100), (CARRIER1,), (socket.SOCK_DGRAM,))
+UA_RTP_PORTS = (_UA_RTP_BASE, _UA_RTP_BASE + 99)   # never inside RTP_PORTS (rtpengine's)
 
 
 def _tool(name):
@@ -227,7 +235,7 @@ class SipParties:
         stem = self.logdir / ('%02d-%s' % (self.count, name))
         return stem.with_suffix('.msg'), stem.with_suffix('.out')
 
-    def uas(self, name, ip, port, scenario='uas_answer.xml', media_port=6002, transport='u1', extra=()):
+    def uas(self, name, ip, port, scenario='uas_answer.xml', media_port=MEDIA_PORT + 2, transport='u1', extra=()):
         trace, out = self._files(name)
         cmd = ['sipp', '-sf', str(SCENARIOS / scenario), '-i', ip, '-p', str(port), '-mi', ip, '-mp', str(media_port),
                '-t', transport, '-aa', '-nostdin', '-trace_msg', '-message_file', str(trace)] + list(extra)
@@ -242,7 +250,7 @@ class SipParties:
             raise
         return uas
 
-    def uac(self, name, service, sbc_port, ip=CC, port=CALLER_PORT, scenario='uac_cc.xml', media_port=6001, extra=(), timeout=20,
+    def uac(self, name, service, sbc_port, ip=CC, port=CALLER_PORT, scenario='uac_cc.xml', media_port=MEDIA_PORT + 1, extra=(), timeout=20,
             calls=1, rate=1):
         """Place calls (one by default) through the SBC; return (sipp rc, messages the caller received)."""
         trace, out = self._files(name)
@@ -335,18 +343,19 @@ class Kamailio:
         if self.proc.poll() is not None:
             raise RuntimeError('Kamailio exited with %s, see %s' % (self.proc.returncode, self.log))
         # the ctl socket is this run's own; its SIP ports must be too (not another process's on the same port)
-        for address, port in self.udp_listens():
+        for kind, address, port in self.listens():
             try:
-                wait_owned(self.proc, 'udp', address, port, 'Kamailio')
+                wait_owned(self.proc, kind, address, port, 'Kamailio')
             except RuntimeError:
                 self.stop()
                 raise
         return self
 
-    def udp_listens(self):
-        """(address, port) of every listen=udp:... of its kamailio.cfg."""
+    def listens(self):
+        """(socket kind 'udp'|'tcp', address, port) of every listen=udp|tcp|tls:... of its kamailio.cfg."""
         text = (self.config_dir / 'kamailio.cfg').read_text()
-        return [(a, int(p)) for a, p in re.findall(r'^listen=udp:([0-9.]+):(\d+)', text, flags=re.M)]
+        return [('udp' if proto == 'udp' else 'tcp', a, int(p))
+                for proto, a, p in re.findall(r'^listen=(udp|tcp|tls):([0-9.]+):(\d+)', text, flags=re.M)]
 
     @property
     def pid(self):
@@ -542,6 +551,44 @@ def serve(bed):
     finally:
         bed.sip.stop_all()
         bed.kamailio.stop()
+
+
+def tls_bed(tmp_path_factory, name, trunks, rtpengine=False):
+    """A rendered SBC that reaches both Telnyx stand-ins over TLS on CARRIER_TLS_PORT (their SIP probes: OPTIONS
+    only), trusting a test CA the role pins (bed.ca; the carriers' certificate for sip.telnyx.com and its key:
+    bed.cert, bed.key; the SBC serves the same one). rtpengine: media anchored by rtpengine (serve it with
+    serve_with_rtpengine)."""
+    ca, cert, key = make_pki(tmp_path_factory.mktemp('certs'))
+    carriers = [{'address': a, 'port': CARRIER_PORT, 'tls_port': CARRIER_TLS_PORT} for a in (CARRIER1, CARRIER2)]
+    extra = {'sbc_rtpengine': True} if rtpengine else {}
+    bed = make_bed(tmp_path_factory, name, trunks, sbc_tls_certificate=str(cert), sbc_tls_private_key=str(key),
+                   sbc_tls_ca_list=str(ca), sbc_carrier_addresses=carriers, sbc_probing_mode=1, **extra)
+    bed.ca, bed.cert, bed.key = ca, cert, key
+    return bed
+
+
+def _ng_ping():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(0.3)
+        try:
+            s.sendto(b'42 d7:command4:pinge', ('127.0.0.1', RTPE_NG_PORT))
+            return b'pong' in s.recv(200)
+        except OSError:
+            return False
+
+
+def serve_with_rtpengine(bed):
+    """Generator body of a bed fixture: rtpengine (from the role's rtpengine.conf) and Kamailio, stopped by PID."""
+    with open(bed.workdir / 'rtpengine.log', 'w') as log:
+        bed.rtpengine = subprocess.Popen([shutil.which('rtpengine'), '--config-file=%s' % (bed.config_dir / 'rtpengine.conf'),
+                                          '--foreground', '--log-stderr'], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        # the answer must come from the rtpengine started here (its PID on the NG socket), not any process on the port
+        assert wait_for(lambda: _ng_ping() and owns_socket(bed.rtpengine.pid, 'udp', '127.0.0.1', RTPE_NG_PORT), 15), \
+            'rtpengine did not answer on its NG socket'
+        yield from serve(bed)
+    finally:
+        stop_pid(bed.rtpengine)
 
 
 @pytest.fixture

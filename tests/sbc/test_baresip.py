@@ -18,15 +18,16 @@ import wave
 
 import pytest
 
-from conftest import CARRIER1, CARRIER_PORT, CC, RTP_PORTS, SBC_PORT, TOKEN, ip_trunk, stop_pid, wait_for
-from test_media import read_pcap, rtpengine_bed, serve_with_rtpengine
+from conftest import (CARRIER1, CARRIER_PORT, CARRIER_TLS_PORT, CC, MEDIA_PORT, RTP_PORTS, SBC_PORT, TOKEN, UA_RTP_PORTS, ip_trunk,
+                      owns_socket, serve_with_rtpengine, stop_pid, tls_bed, wait_for)
+from test_media import read_pcap
 
-CARRIER_TLS_PORT = CARRIER_PORT + 1      # baresip listens for SIP on CARRIER_PORT and for TLS on the next port
+# baresip plays Telnyx: it listens for SIP on CARRIER_PORT and for TLS on CARRIER_TLS_PORT (the next port)
 TRUNKS = [ip_trunk('acme-srtp', SBC_PORT, ip_auth_method='token', token=TOKEN,
                    inbound={'transport': 'TLS', 'encrypted_media': 'SRTP'}, outbound={'encrypted_media': 'SRTP'})]
-CC_MEDIA = 6001
+CC_MEDIA = MEDIA_PORT + 1
 NUMBER = '+18005551234'
-BARESIP_RTP = (31500, 31599)
+BARESIP_RTP = UA_RTP_PORTS
 TONE_SECONDS = 6
 
 pytestmark = pytest.mark.skipif(not all(shutil.which(t) for t in ('baresip', 'rtpengine', 'tcpdump', 'openssl')),
@@ -73,7 +74,7 @@ def _baresip_dir(workdir, cert, key, ca):
 
 @pytest.fixture(scope='module')
 def bed(tmp_path_factory):
-    bed = rtpengine_bed(tmp_path_factory, 'baresip', TRUNKS, carrier_tls_port=CARRIER_TLS_PORT)
+    bed = tls_bed(tmp_path_factory, 'baresip', TRUNKS, rtpengine=True)
     bed.baresip_dir = _baresip_dir(bed.workdir, bed.cert, bed.key, bed.ca)
     yield from serve_with_rtpengine(bed)
 
@@ -105,6 +106,9 @@ def test_srtp_call_to_baresip_has_media_decrypted_both_ways(bed, parties):
                                    stdin=subprocess.DEVNULL)
     try:
         assert wait_for(lambda: 'listening on' in tcpdump_log.read_text(), 10)
+        # the TLS port Kamailio calls is the baresip started here (its PID owns the listening socket), no other process
+        assert wait_for(lambda: baresip.poll() is not None or owns_socket(baresip.pid, 'tcp', CARRIER1, CARRIER_TLS_PORT), 10) \
+            and baresip.poll() is None, log.read_text()[-3000:]
         # the SBC's probe verifies baresip's certificate (sip.telnyx.com from the pinned test CA) before any call
         assert wait_for(lambda: bed.log_lines(r'TLS connection \d+ to %s:%d verified as sip\.telnyx\.com' % (CARRIER1, CARRIER_TLS_PORT)), 20), \
             log.read_text()[-3000:]

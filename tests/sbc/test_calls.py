@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import (CALLER_PORT, CARRIER1, CARRIER2, CARRIER_PORT, CC, PBX_PORT, SBC_PORT, STRANGER, TECH_PREFIX, TOKEN,
+from conftest import (CALLER_PORT, CARRIER1, CARRIER2, CARRIER_PORT, CC, MEDIA_PORT, PBX_PORT, SBC_PORT, STRANGER, TECH_PREFIX, TOKEN,
                       header, ip_trunk, make_bed, parse_trace, serve, wait_for)
 
 TRUNKS = [
@@ -37,7 +37,7 @@ def _media_formats(message):
 
 def test_outbound_token_trunk(bed, parties):
     primary = parties.uas('carrier1', CARRIER1, CARRIER_PORT)
-    secondary = parties.uas('carrier2', CARRIER2, CARRIER_PORT, media_port=6003)
+    secondary = parties.uas('carrier2', CARRIER2, CARRIER_PORT, media_port=MEDIA_PORT + 3)
     rc, _replies = parties.uac('token-call', NUMBER, bed.trunk_port(0))
     assert rc == 0
     invites = primary.requests('INVITE')
@@ -76,7 +76,7 @@ def test_tcp_trunk_uses_tcp_toward_the_carrier(bed, parties):
 
 def test_tcp_failover_on_transport_error(bed, parties):
     # nothing accepts TCP on the primary: the connection is refused, the primary is marked inactive and the secondary takes the call
-    secondary = parties.uas('carrier2-tcp', CARRIER2, CARRIER_PORT, media_port=6003, transport='t1')
+    secondary = parties.uas('carrier2-tcp', CARRIER2, CARRIER_PORT, media_port=MEDIA_PORT + 3, transport='t1')
     rc, _replies = parties.uac('tcp-failover', NUMBER, bed.trunk_port(2))
     assert rc == 0
     assert len(secondary.requests('INVITE')) == 1
@@ -85,8 +85,8 @@ def test_tcp_failover_on_transport_error(bed, parties):
 
 @pytest.mark.parametrize('trunk', [0, 1])
 def test_inbound_from_carrier_reaches_pbx(bed, parties, trunk):
-    pbx = parties.uas('pbx', CC, PBX_PORT, media_port=6011)
-    rc, _replies = parties.uac('inbound', '+15551230000', bed.trunk_port(trunk), ip=CARRIER1, port=SBC_PORT + 30, media_port=6012)
+    pbx = parties.uas('pbx', CC, PBX_PORT, media_port=MEDIA_PORT + 11)
+    rc, _replies = parties.uac('inbound', '+15551230000', bed.trunk_port(trunk), ip=CARRIER1, port=SBC_PORT + 30, media_port=MEDIA_PORT + 12)
     assert rc == 0
     invite = pbx.requests('INVITE')[0]
     assert _ruri(invite) == 'INVITE sip:+15551230000@%s:%d SIP/2.0' % (CC, PBX_PORT)
@@ -95,9 +95,9 @@ def test_inbound_from_carrier_reaches_pbx(bed, parties, trunk):
 
 
 def test_inbound_from_unlisted_address_gets_403(bed, parties):
-    pbx = parties.uas('pbx', CC, PBX_PORT, media_port=6011)
+    pbx = parties.uas('pbx', CC, PBX_PORT, media_port=MEDIA_PORT + 11)
     rc, replies = parties.uac('stranger', '+15551230000', bed.trunk_port(0), ip=STRANGER, port=SBC_PORT + 30,
-                              scenario='uac_expect403.xml', media_port=6013)
+                              scenario='uac_expect403.xml', media_port=MEDIA_PORT + 13)
     assert rc == 0
     assert any(r.startswith('SIP/2.0 403') for r in replies)
     assert not pbx.requests('INVITE')
@@ -105,7 +105,7 @@ def test_inbound_from_unlisted_address_gets_403(bed, parties):
 
 def test_failover_when_primary_answers_503(bed, parties):
     primary = parties.uas('carrier1-503', CARRIER1, CARRIER_PORT, scenario='uas_503.xml')
-    secondary = parties.uas('carrier2', CARRIER2, CARRIER_PORT, media_port=6003)
+    secondary = parties.uas('carrier2', CARRIER2, CARRIER_PORT, media_port=MEDIA_PORT + 3)
     rc, _replies = parties.uac('failover-503', NUMBER, bed.trunk_port(0))
     assert rc == 0
     assert len(primary.requests('INVITE')) == 1
@@ -115,7 +115,7 @@ def test_failover_when_primary_answers_503(bed, parties):
 
 
 def test_failover_when_primary_is_down_and_probing_brings_it_back(bed, parties):
-    secondary = parties.uas('carrier2', CARRIER2, CARRIER_PORT, media_port=6003)
+    secondary = parties.uas('carrier2', CARRIER2, CARRIER_PORT, media_port=MEDIA_PORT + 3)
     start = time.monotonic()
     rc, _replies = parties.uac('primary-down', NUMBER, bed.trunk_port(0))
     took = time.monotonic() - start

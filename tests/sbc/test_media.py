@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (CARRIER1, CARRIER2, CARRIER_PORT, CC, PBX_PORT, RTP_PORTS, RTPE_NG_PORT, SBC_PORT, TOKEN, ip_trunk, make_bed, owns_socket,
-                      serve, stop_pid, wait_for)
+from conftest import (CARRIER1, CARRIER_PORT, CARRIER_TLS_PORT, CC, MEDIA_PORT, PBX_PORT, RTP_PORTS, RTPE_NG_PORT, SBC_PORT, TOKEN, ip_trunk,
+                      serve_with_rtpengine, stop_pid, tls_bed, wait_for)
 
-from siptools import Endpoint, TlsCarrier, make_pki, reply, request, sdp
+from siptools import Endpoint, TlsCarrier, reply, request, sdp
 
 TRUNKS = [
     ip_trunk('acme-rtp', SBC_PORT, ip_auth_method='token', token=TOKEN),
@@ -27,51 +27,16 @@ TRUNKS = [
     ip_trunk('acme-srtp', SBC_PORT + 2, ip_auth_method='token', token=TOKEN,
              inbound={'transport': 'TLS', 'encrypted_media': 'SRTP'}, outbound={'encrypted_media': 'SRTP'}),
 ]
-CARRIER_TLS_PORT = CARRIER_PORT + 1
-CC_MEDIA, CARRIER_MEDIA = 6001, 6002
+CC_MEDIA, CARRIER_MEDIA = MEDIA_PORT + 1, MEDIA_PORT + 2
 SRTP_TAG = 10  # AES_CM_128_HMAC_SHA1_80 adds an 80-bit authentication tag to every packet
 
 pytestmark = pytest.mark.skipif(not (shutil.which('rtpengine') and shutil.which('tcpdump')),
                                 reason='rtpengine and tcpdump are needed (scripts/setup installs them)')
 
 
-def _ng_ping():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(0.3)
-        try:
-            s.sendto(b'42 d7:command4:pinge', ('127.0.0.1', RTPE_NG_PORT))
-            return b'pong' in s.recv(200)
-        except OSError:
-            return False
-
-
-def serve_with_rtpengine(bed):
-    """Generator body of a bed fixture: rtpengine (from the role's rtpengine.conf) and Kamailio, stopped by PID."""
-    with open(bed.workdir / 'rtpengine.log', 'w') as log:
-        bed.rtpengine = subprocess.Popen([shutil.which('rtpengine'), '--config-file=%s' % (bed.config_dir / 'rtpengine.conf'),
-                                          '--foreground', '--log-stderr'], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        # the answer must come from the rtpengine started here (its PID on the NG socket), not any process on the port
-        assert wait_for(lambda: _ng_ping() and owns_socket(bed.rtpengine.pid, 'udp', '127.0.0.1', RTPE_NG_PORT), 15), \
-            'rtpengine did not answer on its NG socket'
-        yield from serve(bed)
-    finally:
-        stop_pid(bed.rtpengine)
-
-
-def rtpengine_bed(tmp_path_factory, name, trunks, carrier_tls_port=CARRIER_TLS_PORT):
-    """A rendered SBC with rtpengine and TLS toward both Telnyx stand-ins (a test CA pinned; bed.ca/cert/key)."""
-    ca, cert, key = make_pki(tmp_path_factory.mktemp('certs'))
-    carriers = [{'address': a, 'port': CARRIER_PORT, 'tls_port': carrier_tls_port} for a in (CARRIER1, CARRIER2)]
-    bed = make_bed(tmp_path_factory, name, trunks, sbc_rtpengine=True, sbc_tls_certificate=str(cert),
-                   sbc_tls_private_key=str(key), sbc_tls_ca_list=str(ca), sbc_carrier_addresses=carriers, sbc_probing_mode=1)
-    bed.ca, bed.cert, bed.key = ca, cert, key
-    return bed
-
-
 @pytest.fixture(scope='module')
 def bed(tmp_path_factory):
-    yield from serve_with_rtpengine(rtpengine_bed(tmp_path_factory, 'media', TRUNKS))
+    yield from serve_with_rtpengine(tls_bed(tmp_path_factory, 'media', TRUNKS, rtpengine=True))
 
 
 def read_pcap(path):
@@ -188,7 +153,7 @@ def test_a_call_whose_answer_rtpengine_refuses_is_refused(bed, answer_in):
     try:
         assert wait_for(lambda: bed.kamailio.dispatcher_flags(10).get('sip:%s:%d;transport=udp' % (CARRIER1, CARRIER_PORT), '')
                         .startswith('A'), 10)
-        with Endpoint(CC, 25085) as caller:
+        with Endpoint(CC, SBC_PORT + 25) as caller:
             invite = request('INVITE', 'sip:+18005551234@%s:%d' % (CC, bed.trunk_port(0)), caller.address, (CC, bed.trunk_port(0)),
                              body=sdp(CC, 6090, formats=((8, 'PCMA/8000'),)))
             call_id = re.search(r'^Call-ID: (\S+)', invite, flags=re.M).group(1)
@@ -236,7 +201,7 @@ def test_calls_are_refused_when_rtpengine_is_down(bed, parties):
     """Last in this module: rtpengine stops; calls either way are refused, none goes on unanchored."""
     stop_pid(bed.rtpengine)
     carrier = parties.uas('carrier1-norelay', CARRIER1, CARRIER_PORT, media_port=CARRIER_MEDIA)
-    pbx = parties.uas('pbx-norelay', CC, PBX_PORT, media_port=6011)
+    pbx = parties.uas('pbx-norelay', CC, PBX_PORT, media_port=MEDIA_PORT + 11)
     assert wait_for(lambda: bed.kamailio.dispatcher_flags(10).get('sip:%s:%d;transport=udp' % (CARRIER1, CARRIER_PORT), '')
                     .startswith('A'), 10)
     # the PBX too: its probes went unanswered while no PBX ran (an inactive PBX gets 503 Contact Center Unavailable)

@@ -14,10 +14,9 @@ import time
 
 import pytest
 
-from conftest import CARRIER1, CARRIER2, CARRIER_PORT, CC, PBX_PORT, SBC_PORT, TOKEN, ip_trunk, make_bed, serve, wait_for
-from siptools import Endpoint, TlsCarrier, make_pki, request, sdp
+from conftest import CARRIER1, CARRIER2, CARRIER_TLS_PORT, CC, MEDIA_PORT, PBX_PORT, SBC_PORT, TOKEN, ip_trunk, serve, tls_bed, wait_for
+from siptools import Endpoint, TlsCarrier, request, sdp
 
-CARRIER_TLS_PORT = 25071
 TRUNKS = [
     ip_trunk('acme-tls', SBC_PORT, ip_auth_method='token', token=TOKEN, inbound={'transport': 'TLS'}),
     ip_trunk('acme-tcp', SBC_PORT + 2, ip_auth_method='token', token=TOKEN, inbound={'transport': 'TCP'}),
@@ -33,18 +32,13 @@ pytestmark = pytest.mark.skipif(not shutil.which('openssl'), reason='openssl is 
 
 @pytest.fixture(scope='module')
 def bed(tmp_path_factory):
-    ca, cert, key = make_pki(tmp_path_factory.mktemp('certs'))
-    carriers = [{'address': a, 'port': CARRIER_PORT, 'tls_port': CARRIER_TLS_PORT} for a in (CARRIER1, CARRIER2)]
-    bed = make_bed(tmp_path_factory, 'robustness', TRUNKS, sbc_tls_certificate=str(cert), sbc_tls_private_key=str(key),
-                   sbc_tls_ca_list=str(ca), sbc_carrier_addresses=carriers, sbc_probing_mode=1)
-    bed.cert, bed.key = cert, key
-    yield from serve(bed)
+    yield from serve(tls_bed(tmp_path_factory, 'robustness', TRUNKS))
 
 
 @pytest.fixture(scope='module')
 def carrier(bed):
     """Telnyx on TLS (answers INVITEs with 200 and SDP), its connection from the SBC verified and in use."""
-    tls = TlsCarrier(CARRIER1, CARRIER_TLS_PORT, str(bed.cert), str(bed.key), media_port=6002)
+    tls = TlsCarrier(CARRIER1, CARRIER_TLS_PORT, str(bed.cert), str(bed.key), media_port=MEDIA_PORT + 2)
     try:
         assert wait_for(lambda: bed.log_lines(r'TLS connection \d+ to %s:%d verified' % (CARRIER1, CARRIER_TLS_PORT)), 15)
         assert wait_for(lambda: bed.kamailio.dispatcher_flags(10).get('sip:%s:%d;transport=tls' % (CARRIER1, CARRIER_TLS_PORT), '')
@@ -140,7 +134,7 @@ def test_zzuf_mutated_sip_leaves_kamailio_up_and_calls_working(bed, parties, car
     # the fuzz comes from Telnyx's and the PBX's addresses: they get past the source check to the parser and routing.
     # Telnyx's goes to the TLS trunk's port (toward the PBX), the PBX's to the TCP trunk's (toward a Telnyx address that
     # refuses TCP), so the verified TLS connection carries only the legitimate calls after
-    with Endpoint(CARRIER2, 25075) as telnyx, Endpoint(CC, 25076) as pbx, Endpoint(CC, PBX_PORT):
+    with Endpoint(CARRIER2, SBC_PORT + 15) as telnyx, Endpoint(CC, SBC_PORT + 16) as pbx, Endpoint(CC, PBX_PORT):
         for ratio in ZZUF_RATIOS:
             before = len(telnyx.replies()) + len(pbx.replies())
             for seed in ZZUF_SEEDS:
@@ -155,10 +149,10 @@ def test_zzuf_mutated_sip_leaves_kamailio_up_and_calls_working(bed, parties, car
             replies[str(ratio)] = len(telnyx.replies()) + len(pbx.replies()) - before
     alive_after = bed.kamailio.alive() and bed.kamailio.pid == pid and bed.kamailio.rpc_ok('core.version')
     # legitimate calls afterwards: TLS trunk calls out, and calls from Telnyx in to the PBX
-    pbx_uas = parties.uas('pbx', CC, PBX_PORT, media_port=6011)
+    pbx_uas = parties.uas('pbx', CC, PBX_PORT, media_port=MEDIA_PORT + 11)
     assert wait_for(lambda: bed.kamailio.dispatcher_flags(1).get('sip:%s:%d' % (CC, PBX_PORT), '').startswith('A'), 15)
     rc_out, invites, byes = _tls_calls(bed, parties, carrier, 'tls-after-zzuf')
-    rc_in, _r = parties.uac('in-after-zzuf', '+15551230000', bed.trunk_port(0), ip=CARRIER1, port=25090, media_port=6012,
+    rc_in, _r = parties.uac('in-after-zzuf', '+15551230000', bed.trunk_port(0), ip=CARRIER1, port=SBC_PORT + 30, media_port=MEDIA_PORT + 12,
                             calls=5, rate=5)
     figures = {'zzuf_seeds': '%d-%d' % (ZZUF_SEEDS[0], ZZUF_SEEDS[-1]), 'zzuf_ratios': ZZUF_RATIOS, 'mutated_sent': sent,
                'changed_by_zzuf': changed, 'replies_per_ratio': replies, 'same_pid': alive_after, 'calls_out_ok': byes,

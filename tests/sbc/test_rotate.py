@@ -26,7 +26,7 @@ import pytest
 import yaml
 from telnyx_emulator.testing import running_emulator
 
-from conftest import (CARRIER1, CARRIER2, CARRIER_PORT, REPO, SBC_PORT, TOKEN, USERNAME, PASSWORD, SbcBed, base_vars, digest_valid,
+from conftest import (CARRIER1, CARRIER2, CARRIER_PORT, MEDIA_PORT, REPO, SBC_PORT, TOKEN, USERNAME, PASSWORD, SbcBed, base_vars, digest_valid,
                       header, ip_trunk, wait_for)
 
 API_KEY = 'KEYrotate0000000000000000000'
@@ -141,7 +141,7 @@ def cred(tmp_path_factory):
         try:
             # the registrar must be up before Kamailio's first REGISTER; the second carrier address answers OPTIONS
             site.registrar = site.bed.sip.uas('registrar', CARRIER1, CARRIER_PORT, scenario='uas_registrar.xml')
-            site.carrier2 = site.bed.sip.uas('carrier2', CARRIER2, CARRIER_PORT, media_port=6003)
+            site.carrier2 = site.bed.sip.uas('carrier2', CARRIER2, CARRIER_PORT, media_port=MEDIA_PORT + 3)
             site.start()
             site.background(lambda: _judge(site))
             yield site
@@ -190,7 +190,7 @@ class TestCredentialsTrunk:
         assert new not in (cred.bed.config_dir / 'kamailio.cfg').read_text()
         assert cred.restarts == 2  # new value, then the old one back
         assert wait_for(lambda: _last_register_digest(cred, PASSWORD), 30)
-        cred.carrier2 = cred.bed.sip.uas('carrier2', CARRIER2, CARRIER_PORT, media_port=6003)
+        cred.carrier2 = cred.bed.sip.uas('carrier2', CARRIER2, CARRIER_PORT, media_port=MEDIA_PORT + 3)
 
     def test_cred_2_generated_password_lands_on_both_sides_and_calls_work(self, cred):
         restarts = cred.restarts
@@ -225,7 +225,7 @@ def tok(tmp_path_factory):
         site = Site(tmp_path_factory.mktemp('rotate-token'), emulator, TOK)
         try:
             site.carrier1 = site.bed.sip.uas('carrier1', CARRIER1, CARRIER_PORT)
-            site.carrier2 = site.bed.sip.uas('carrier2', CARRIER2, CARRIER_PORT, media_port=6003)
+            site.carrier2 = site.bed.sip.uas('carrier2', CARRIER2, CARRIER_PORT, media_port=MEDIA_PORT + 3)
             site.start()
             yield site
         finally:
@@ -258,7 +258,7 @@ class TestTokenTrunk:
         assert tok.connection('ip')['outbound']['ip_authentication_token'] == TOKEN
         assert tok.restarts == 2
         assert _call_token(tok, 'after-rollback') == (0, TOKEN)
-        tok.carrier2 = tok.bed.sip.uas('carrier2', CARRIER2, CARRIER_PORT, media_port=6003)
+        tok.carrier2 = tok.bed.sip.uas('carrier2', CARRIER2, CARRIER_PORT, media_port=MEDIA_PORT + 3)
 
     def test_tok_2_new_token_on_both_sides_and_calls_carry_it(self, tok):
         proc = tok.playbook('rotate', '-e', json.dumps({'rotate_trunks': ['rot-token']}), '-e', _secrets_file(tok, NEW_TOKEN))

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import CARRIER1, CARRIER2, CARRIER_PORT, CC, PBX_PORT, SBC_PORT, STRANGER, TECH_PREFIX, TOKEN, ip_trunk, make_bed, serve, wait_for
+from conftest import CARRIER1, CARRIER2, CARRIER_PORT, CC, MEDIA_PORT, PBX_PORT, SBC_PORT, STRANGER, TECH_PREFIX, TOKEN, ip_trunk, make_bed, serve, wait_for
 from siptools import Endpoint, request, sdp, status
 
 TRUNKS = [
@@ -110,7 +110,7 @@ def test_oversized_message_is_refused(bed):
 
 def test_flood_is_cut_off_while_calls_go_on(bed, parties):
     carrier = parties.uas('carrier1', CARRIER1, CARRIER_PORT)
-    pbx = parties.uas('pbx', CC, PBX_PORT, media_port=6011)
+    pbx = parties.uas('pbx', CC, PBX_PORT, media_port=MEDIA_PORT + 11)
     carrier_uri = 'sip:%s:%d;transport=udp' % (CARRIER1, CARRIER_PORT)
     assert wait_for(lambda: bed.kamailio.dispatcher_flags(10).get(carrier_uri, '').startswith('A'), 10)
     sent, figures = [], {}
@@ -130,7 +130,7 @@ def test_flood_is_cut_off_while_calls_go_on(bed, parties):
     try:
         thread.start()
         out_rc, _r = parties.uac('out-during', '+18005551234', bed.trunk_port(0), calls=5, rate=2)
-        in_rc, _r = parties.uac('in-during', '+15551230000', bed.trunk_port(0), ip=CARRIER1, port=SBC_PORT + 30, media_port=6012,
+        in_rc, _r = parties.uac('in-during', '+15551230000', bed.trunk_port(0), ip=CARRIER1, port=SBC_PORT + 30, media_port=MEDIA_PORT + 12,
                                 calls=5, rate=2)
         thread.join(10)
         time.sleep(0.5)
@@ -143,7 +143,7 @@ def test_flood_is_cut_off_while_calls_go_on(bed, parties):
     finally:
         flooder.close()
     out_after, _r = parties.uac('out-after', '+18005551234', bed.trunk_port(0), calls=5, rate=2)
-    in_after, _r = parties.uac('in-after', '+15551230000', bed.trunk_port(0), ip=CARRIER1, port=SBC_PORT + 30, media_port=6012,
+    in_after, _r = parties.uac('in-after', '+15551230000', bed.trunk_port(0), ip=CARRIER1, port=SBC_PORT + 30, media_port=MEDIA_PORT + 12,
                                calls=5, rate=2)
     figures = {'flood_sent': len(sent), 'flood_seconds': round(sent[-1] - sent[0], 2), 'answered_before_cutoff': answered,
                'answered_after_ban': late, 'calls_out_ok': len(carrier.requests('BYE')), 'calls_in_ok': len(pbx.requests('BYE'))}

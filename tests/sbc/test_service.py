@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (CALLER_PORT, CARRIER1, CARRIER_PORT, CC, REPO, SBC_PORT, SCENARIOS, TOKEN, ServiceBed, _tool, ip_trunk, owns_socket,
+from conftest import (CALLER_PORT, CARRIER1, CARRIER_PORT, CC, MEDIA_PORT, REPO, SBC_PORT, SCENARIOS, TOKEN, ServiceBed, _tool, ip_trunk, owns_socket,
                       parse_trace, pid_alive, stop_pid, wait_for)
 from siptools import Endpoint, request
 
@@ -161,7 +161,7 @@ class TracedLoad:
     def __init__(self, bed, name):
         self.stats, self.trace = bed.workdir / ('%s-stats.csv' % name), bed.workdir / ('%s-msgs.log' % name)
         cmd = ['sipp', '%s:%d' % (CC, bed.trunk_port(0)), '-sf', str(SCENARIOS / 'uac_cc.xml'), '-s', '+18005551234',
-               '-i', CC, '-p', str(CALLER_PORT), '-mi', CC, '-mp', '6001', '-t', 'u1', '-r', str(RATE), '-rp', '1000',
+               '-i', CC, '-p', str(CALLER_PORT), '-mi', CC, '-mp', str(MEDIA_PORT + 1), '-t', 'u1', '-r', str(RATE), '-rp', '1000',
                '-m', '1000', '-l', '1000', '-recv_timeout', '10000', '-timeout', '120s', '-nostdin',
                '-trace_stat', '-stf', str(self.stats), '-fd', '1', '-trace_msg', '-message_file', str(self.trace)]
         with open(bed.workdir / ('%s-load.out' % name), 'w') as fh:
@@ -174,19 +174,59 @@ class TracedLoad:
         stop_pid(self.proc, first=signal.SIGUSR1, grace=15.0)
         with open(self.stats) as fh:
             last = list(csv.DictReader(fh, delimiter=';'))[-1]
-        sent = {}
-        for direction, text in parse_trace(self.trace):
-            if direction == 'sent':
-                head = {line.split(':', 1)[0].lower(): line.split(':', 1)[1].strip() for line in text.splitlines()[1:] if ':' in line}
-                key = (head['call-id'], head['cseq'])
-                sent[key] = sent.get(key, 0) + 1
-        per_call = {}
-        for (call_id, _cseq), count in sent.items():
-            per_call[call_id] = per_call.get(call_id, 0) + count - 1
+        per_call = retransmissions_per_call(self.trace)
         return {'attempted': int(last['TotalCallCreated']), 'succeeded': int(last['SuccessfulCall(C)']),
                 'failed': int(last['FailedCall(C)']), 'retransmissions': int(last['Retransmissions(C)']),
                 'calls_traced': len(per_call), 'max_retransmissions_per_call': max(per_call.values()) if per_call else 0,
                 'calls_with_retransmissions': sum(1 for n in per_call.values() if n), 'load_seconds': round(time.monotonic() - self.started, 1)}
+
+
+def retransmissions_per_call(trace):
+    """{Call-ID: retransmissions} of the calls a sipp party sent messages of (-trace_msg file): a message sent again
+    (same Call-ID, CSeq and first line: a request, or a response such as the carrier's 200 OK repeated until the ACK)
+    counts once per repeat. Only the calls' own messages (INVITE, ACK, BYE transactions), not OPTIONS probes."""
+    sent = {}
+    for direction, text in parse_trace(trace):
+        if direction == 'sent':
+            lines = text.splitlines()
+            head = {line.split(':', 1)[0].lower(): line.split(':', 1)[1].strip() for line in lines[1:] if ':' in line}
+            if head.get('cseq', '').split()[-1:] in (['INVITE'], ['ACK'], ['BYE']):
+                key = (head['call-id'], head['cseq'], lines[0].strip())
+                sent[key] = sent.get(key, 0) + 1
+    per_call = {}
+    for (call_id, _cseq, _first), count in sent.items():
+        per_call[call_id] = per_call.get(call_id, 0) + count - 1
+    return per_call
+
+
+def _traced(direction, first, call_id, cseq):
+    """One message of a sipp -trace_msg file, as sipp writes it."""
+    return ('----------------------------------------------- 2026-11-30 12:00:00.000000\n'
+            'UDP message %s (100 bytes):\n\n%s\nCall-ID: %s\nCSeq: %s\nContent-Length: 0\n\n' % (direction, first, call_id, cseq))
+
+
+def test_retransmissions_are_counted_per_message_and_call(tmp_path):
+    """The counter the restart test asserts with: a repeat of one message counts, a 180 and a 200 of the same CSeq
+    do not, nor what the party received or its answers to OPTIONS probes."""
+    trace = tmp_path / 'party.msg'
+    trace.write_text(''.join([
+        _traced('received', 'INVITE sip:+18005551234@sip.telnyx.com SIP/2.0', 'a', '1 INVITE'),
+        _traced('sent', 'SIP/2.0 180 Ringing', 'a', '1 INVITE'),
+        _traced('sent', 'SIP/2.0 200 OK', 'a', '1 INVITE'),
+        _traced('sent', 'SIP/2.0 200 OK', 'a', '1 INVITE'),        # the ACK was lost: 200 OK again
+        _traced('received', 'ACK sip:carrier@127.0.0.2 SIP/2.0', 'a', '1 ACK'),
+        _traced('received', 'ACK sip:carrier@127.0.0.2 SIP/2.0', 'a', '1 ACK'),
+        _traced('sent', 'SIP/2.0 200 OK', 'a', '2 BYE'),
+        _traced('sent', 'INVITE sip:+18005551234@127.0.0.1 SIP/2.0', 'b', '1 INVITE'),
+        _traced('sent', 'INVITE sip:+18005551234@127.0.0.1 SIP/2.0', 'b', '1 INVITE'),
+        _traced('sent', 'INVITE sip:+18005551234@127.0.0.1 SIP/2.0', 'b', '1 INVITE'),
+        _traced('sent', 'ACK sip:carrier@127.0.0.2 SIP/2.0', 'b', '1 ACK'),
+        _traced('sent', 'SIP/2.0 180 Ringing', 'c', '1 INVITE'),
+        _traced('sent', 'SIP/2.0 200 OK', 'c', '1 INVITE'),
+        _traced('sent', 'SIP/2.0 200 OK', 'probe', '10 OPTIONS'),
+        _traced('sent', 'SIP/2.0 200 OK', 'probe', '10 OPTIONS'),
+    ]))
+    assert retransmissions_per_call(trace) == {'a': 1, 'b': 2, 'c': 0}
 
 
 @pytest.fixture
@@ -221,13 +261,21 @@ def test_cfg_change_under_load_restarts_through_the_role_handler(bed, first_run,
     assert [(e, p) for _t, _u, e, p in bed.journal()[events:]] == [('stopping', pid), ('stopped', pid), ('starting', 0), ('started', new_pid)]
     stamps = {e: t / 1e9 for t, _u, e, _p in bed.journal()[events:]}  # CLOCK_MONOTONIC, as time.monotonic()
     gap = prober.silence_during(stamps['stopping'], stamps['started'])
+    carrier_side = retransmissions_per_call(carrier.trace)  # Telnyx's side: e.g. a 200 OK repeated for an ACK lost in the gap
     figures.update(role_seconds=round(role_seconds, 2), restart_gap_ms=round(gap * 1000),
-                   systemctl_restart_ms=round((stamps['started'] - stamps['stopping']) * 1000), old_pid=pid, new_pid=new_pid)
+                   systemctl_restart_ms=round((stamps['started'] - stamps['stopping']) * 1000), old_pid=pid, new_pid=new_pid,
+                   carrier_calls_traced=len(carrier_side), carrier_retransmissions=sum(carrier_side.values()),
+                   carrier_max_retransmissions_per_call=max(carrier_side.values()) if carrier_side else 0)
     FIGURES['cfg-change'] = figures
+    print('cfg change through the role handler under load: %s' % json.dumps(figures, sort_keys=True))
     assert bed.kamailio.rpc_ok('core.version') and 'acme-prefix' in (bed.config_dir / 'kamailio.cfg').read_text()
+    # the new Kamailio (the PID in the PIDFile) is the one on both trunks' ports, the new trunk's included
+    assert owns_socket(new_pid, 'udp', CC, bed.trunk_port(0)) and owns_socket(new_pid, 'udp', CC, bed.trunk_port(1))
     assert figures['attempted'] >= RATE * MIN_LOAD_SECONDS // 2 and figures['calls_traced'] == figures['attempted'], figures
     assert figures['failed'] <= MAX_FAILED_CALLS and figures['succeeded'] == figures['attempted'], figures
     assert figures['max_retransmissions_per_call'] <= MAX_RETRANSMISSIONS_PER_CALL, figures
+    assert figures['carrier_calls_traced'] >= figures['succeeded'], figures
+    assert figures['carrier_max_retransmissions_per_call'] <= MAX_RETRANSMISSIONS_PER_CALL, figures
     # the probes saw the restart (at least one probe went unanswered: answered ones are PROBE_MS apart), and it was
     # shorter than sipp's T1
     assert 1.5 * PROBE_MS < figures['restart_gap_ms'] < MAX_RESTART_GAP_MS, figures

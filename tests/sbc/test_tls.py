@@ -12,10 +12,9 @@ import ssl
 
 import pytest
 
-from conftest import CARRIER1, CARRIER2, CARRIER_PORT, CC, SBC_PORT, TOKEN, ip_trunk, make_bed, serve, wait_for
+from conftest import CARRIER1, CARRIER2, CARRIER_TLS_PORT, CC, SBC_PORT, TOKEN, ip_trunk, serve, tls_bed, wait_for
 from siptools import Endpoint, TlsCarrier, request, sdp, make_pki
 
-CARRIER_TLS_PORT = CARRIER_PORT + 1
 TRUNKS = [ip_trunk('acme-tls', SBC_PORT, ip_auth_method='token', token=TOKEN, inbound={'transport': 'TLS'})]
 
 pytestmark = pytest.mark.skipif(not shutil.which('openssl'), reason='openssl is needed to make a test certificate')
@@ -23,12 +22,8 @@ pytestmark = pytest.mark.skipif(not shutil.which('openssl'), reason='openssl is 
 
 @pytest.fixture(scope='module')
 def bed(tmp_path_factory):
-    ca, cert, key = make_pki(tmp_path_factory.mktemp('certs'))
-    carriers = [{'address': a, 'port': CARRIER_PORT, 'tls_port': CARRIER_TLS_PORT} for a in (CARRIER1, CARRIER2)]
-    bed = make_bed(tmp_path_factory, 'tls', TRUNKS, sbc_tls_certificate=str(cert), sbc_tls_private_key=str(key),
-                   sbc_tls_ca_list=str(ca), sbc_carrier_addresses=carriers, sbc_probing_mode=1)
-    bed.ca, bed.cert, bed.key = ca, cert, key
-    bed.wrong_cert, bed.wrong_key = make_pki.leaf(ca.parent, 'attacker.example')
+    bed = tls_bed(tmp_path_factory, 'tls', TRUNKS)
+    bed.wrong_cert, bed.wrong_key = make_pki.leaf(bed.ca.parent, 'attacker.example')
     yield from serve(bed)
 
 
