@@ -34,14 +34,12 @@ def _overlapped_fixture(tmp_path_factory, report):
 
     fleet = make_fleet(SIZE, 'overlap', profile=None)
     # Telnyx refuses a second connection with a SIP subdomain or an IP authentication token already taken (as it
-    # refuses a taken user name): a job refused so adopts the first copy. The IP connections have neither here (tech
-    # prefix authentication instead of a token), so that they race and give way.
+    # refuses a taken user name): a job refused so adopts the first copy. The IP connections have neither here (no
+    # extra IP authentication), so that they race and give way.
     for entry in fleet:
         if entry['type'] == 'ip':
             del entry['inbound']['sip_subdomain']
-            del entry['token']
-            entry['ip_auth_method'] = 'tech_prefix'
-            entry['tech_prefix'] = '%04d' % (1000 + fleet.index(entry))
+            del entry['token'], entry['ip_auth_method']
     runner = Runner(tmp_path_factory.mktemp('overlap'))
     runner.write('fleet.yml', {'fleet': fleet})
     steps = {}
