@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import copy
 
-import pytest
-
 from ansible_collections.byoc.carrier.plugins.filter import trunk_model
 from ansible_collections.byoc.carrier.plugins.filter.trunk_model import trunk_errors, trunk_errors_text
 
@@ -182,7 +180,6 @@ def test_text_is_one_line_per_error():
     assert text == 'h / t / f: r\nh / t / f: r'
 
 
-@pytest.mark.skipif(getattr(trunk_model._settings, 'validate', None) is None, reason='settings table not there yet')
 def test_field_rules_come_from_the_settings_table():
     model = copy.deepcopy(GOOD)
     trunk = model['sbc-fra1']['byoc_trunks'][0]

@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$COLL"
 list=tests/stages/95-trust.list
 python scripts/lib/trust_list.py check --root . "$list"
-rep=${BYOC_STAGE_LABEL##*#}; [ "$rep" = "$BYOC_STAGE_LABEL" ] && rep=1
+label=${BYOC_STAGE_LABEL:-95-trust}
+rep=${label##*#}; [ "$rep" = "$label" ] && rep=1  # 95-trust#2 -> 2 (with --repeat R: 95-trust#r.n -> r.n)
 figures="$OUT/trust/$rep"
 rm -rf "$figures" && mkdir -p "$figures"
 ids=$(python scripts/lib/trust_list.py ids --mode parallel "$list")
