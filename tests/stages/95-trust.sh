@@ -3,8 +3,9 @@
 # this stage three times (the line below), each repetition with its own JUnit files, skip check and summary row
 # (95-trust#1..#3); a test failing in any repetition fails the run. The tests are listed once, in
 # tests/stages/95-trust.list, each with the point of the issue it proves: the "parallel" ones in one pytest -n 2
-# session (as 10-unit runs them), then each "serial" file in a pytest session of its own (as 50-sbc, 60-roles and
-# 80-reliability run them). The figures they write (sbc-service.json, reliability-report.*) go to $OUT/trust/<n>.
+# session (as 10-unit runs them), then each "serial" file in a pytest session of its own, one test at a time
+# (none shares the machine with another). The figures they write (sbc-service.json, reliability-report.*) go to
+# $OUT/trust/<n>, apart from those of stages 50 and 80.
 # stage-repeat: 3
 set -euo pipefail
 cd "$COLL"
