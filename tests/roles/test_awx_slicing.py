@@ -71,12 +71,27 @@ def run_slices(tmp_path, emulator, label, prune_tags, workflow_var='awx_workflow
     for hosts, thread, runner in started:
         thread.join(600)
         assert not thread.is_alive(), 'slice %s still running' % hosts
-        results.append((hosts, runner.status, runner.rc, runner.stdout.read()))
+        results.append((hosts, runner.status, runner.rc, runner.stdout.read(), pruned(runner.events)))
         stamps = sorted(event['created'] for event in runner.events if event.get('created'))
         spans.append((stamps[0], stamps[-1]))
     # the slices overlapped in time (as AWX runs them), by their own job events: each started before the other ended
     assert max(start for start, _end in spans) < min(end for _start, end in spans), spans
     return results
+
+
+def pruned(events):
+    """The names of the connections a job's sip_connections results report as pruned (from its job events: the
+    role's pruning call is a loop over groups of hosts, so each result is in its item's event and in the task's)."""
+    names, stack = set(), [event.get('event_data', {}).get('res') for event in events if event.get('event') in ('runner_on_ok', 'runner_item_on_ok')]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get('pruned') is True:
+                names.add(node['name'])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return sorted(names)
 
 
 def connections(emulator):
@@ -115,8 +130,10 @@ def test_sliced_jobs_prune_only_their_own_hosts_strays(fleet):
     fleet_wide = stray(emulator, 'stray-fleet-wide', [FLEET_TAG])
     emulator.reset(keep_state=True)
     results = run_slices(tmp_path, emulator, 'scoped', [FLEET_TAG, 'sbc:{{ inventory_hostname }}'])
-    for hosts, status, rc, stdout in results:
+    for hosts, status, rc, stdout, names in results:
         assert (status, rc) == ('successful', 0), '%s:\n%s' % (hosts, stdout[-4000:])
+        # each slice pruned exactly its own hosts' strays, by its own job's results
+        assert names == sorted('stray-%s' % host for host in hosts), (hosts, names)
     after = connections(emulator)
     # every host's strays went, each through its own slice; the fleet-wide one stays; no trunk of any host was
     # deleted or replaced (same ids), so no slice touched the other's
@@ -134,9 +151,11 @@ def test_sliced_jobs_with_fleet_wide_tags_refuse_before_any_request(fleet, workf
     before = connections(emulator)
     emulator.reset(keep_state=True)
     results = run_slices(tmp_path, emulator, 'refused-' + workflow_var.split('_')[0], [FLEET_TAG], workflow_var=workflow_var)
-    for hosts, status, rc, stdout in results:
+    for hosts, status, rc, stdout, names in results:
         assert status == 'failed' and rc != 0, '%s:\n%s' % (hosts, stdout[-4000:])
         assert "%s: cpaas_prune_tags ['%s'] are not scoped to one host, and this run covers part of the inventory" % (
             ', '.join(hosts), FLEET_TAG) in stdout, stdout[-4000:]
-    assert writes(emulator.stats()) == 0
+        assert names == []
+    # refused before any request: not a write, not even a read
+    assert writes(emulator.stats()) == 0 and emulator.stats()['total'] == 0, emulator.stats()
     assert connections(emulator) == before

@@ -106,3 +106,54 @@ def test_only_the_newest_runs_are_kept(checkout):
     kept = sorted(p.name for p in output.iterdir() if p.name.startswith('run'))
     this_run = os.readlink(output / 'latest')
     assert kept == sorted(old[-4:] + [this_run])
+
+
+def test_a_stage_asking_for_repetitions_runs_that_often_in_a_row_each_its_own_row(checkout):
+    """"# stage-repeat: 3" (as 95-trust has): three rows in a row, each with its label exported, any failing one
+    fails the run; with --repeat 2 as well, six (name#run.repetition)."""
+    stage(checkout, '10-ok', 'exit 0\n')
+    stage(checkout, '95-thrice', '# stage-repeat: 3\necho "$BYOC_STAGE_LABEL" >>"$REPO/../labels"\n[ "$BYOC_STAGE_LABEL" != 95-thrice#2 ]\n')
+    code, out = run(checkout)
+    assert code == 1, out
+    rows = [line.split()[:2] for line in out.splitlines() if line.startswith(('10-ok', '95-thrice'))]
+    assert rows == [['10-ok', 'PASS'], ['95-thrice#1', 'PASS'], ['95-thrice#2', 'FAIL'], ['95-thrice#3', 'PASS']], out
+    assert re.fullmatch(r'3 passed, 0 skipped, 1 failed in \d+ s \(stages: 3 passed, 1 failed\)', out.splitlines()[-1]), out
+    assert (checkout.parent / 'labels').read_text().split() == ['95-thrice#1', '95-thrice#2', '95-thrice#3']
+    (checkout.parent / 'labels').unlink()
+    code, out = run(checkout, '--repeat', '2', 'thrice')
+    assert (checkout.parent / 'labels').read_text().split() == ['95-thrice#1.1', '95-thrice#1.2', '95-thrice#1.3',
+                                                                '95-thrice#2.1', '95-thrice#2.2', '95-thrice#2.3']
+    assert code == 0 and [line.split()[1] for line in out.splitlines() if line.startswith('95-thrice#')] == ['PASS'] * 6, out
+
+
+def test_a_traceback_in_a_kept_emulator_log_fails_a_stage_whose_script_passed(checkout):
+    stage(checkout, '10-crash', 'printf "ERROR:    Traceback (most recent call last):\\nKeyError: 1\\n" >"$BYOC_EMULATOR_LOG_DIR/telnyx-emulator-x.log"\n')
+    code, out = run(checkout)
+    assert code == 1, out
+    assert '[10-crash] the emulator log %s/tests/output/' % checkout in out and 'holds a traceback' in out and 'KeyError: 1' in out
+    assert [line.split()[:5] for line in out.splitlines() if line.startswith('10-crash')] == [['10-crash', 'FAIL', '0', '0', '1']], out
+
+
+def test_a_file_that_cannot_be_copied_fails_the_run_before_any_stage(checkout):
+    """The copy of the checkout scripts/test makes must be whole: here one file's path in the copy is longer than
+    the system allows (PATH_MAX), though it is fine in the checkout, so copying it fails; no stage runs."""
+    stage(checkout, '10-ok', 'touch "$REPO/../stage-ran"\n')
+    # relative to the checkout 4,068 characters; under the copy's root (/tmp/byoc-test.XXXXXX/ansible_
+    # collections/byoc/carrier/, 51 characters) over 4,096. Made one directory at a time (the absolute path is too long)
+    parts = ['d%03d' % n + 'x' * 198 for n in range(20)]
+    folder = os.open(str(checkout), os.O_RDONLY)
+    try:
+        for part in parts:
+            os.mkdir(part, dir_fd=folder)
+            inner = os.open(part, os.O_RDONLY, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        os.close(os.open('long.txt', os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=folder))
+    finally:
+        os.close(folder)
+    relative = '/'.join(parts) + '/long.txt'
+    assert len(relative) == 4068
+    code, out = run(checkout)
+    assert code == 1, out
+    assert re.search(r'^copying %s to /tmp/byoc-test\.\w+/ansible_collections/byoc/carrier failed$' % re.escape(relative), out, re.M), out[-2000:]
+    assert not (checkout.parent / 'stage-ran').exists() and '=== stage' not in out
