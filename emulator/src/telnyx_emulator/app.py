@@ -233,14 +233,17 @@ class Emulator:
         method = request.method
         found = self.routes.match(request.url.path)
         self.stats.count(method, found[0] if found else '/v2/{unknown}')
-        headers = {}
         body = await request.body() if method in ('POST', 'PATCH') else b''
         dice = self.dice.for_request(method, found[0] if found else request.url.path, request.url.query, body)
         delay = self.config.latency_ms + dice.jitter()
+        # the delay this answer was given (latency + jitter), so that a test compares two seeded runs exactly and
+        # checks its own clock against it, rather than two wall-clock measurements against each other
+        headers = {'x-emulator-delay-ms': '%.3f' % delay}
         if delay:
             await asyncio.sleep(delay / 1000.0)
         if self.bucket:
-            allowed, headers = self.bucket.take()
+            allowed, limits = self.bucket.take()
+            headers.update(limits)
             if not allowed:
                 detail = 'Rate limit exceeded: at most %s requests a second.' % headers['x-ratelimit-limit']
                 return answer(429, {'errors': [error('10011', 'Too many requests', detail)]}, headers)
