@@ -84,10 +84,24 @@ def _tool(name):
     return shutil.which(name) or shutil.which(name, path='/usr/sbin:/usr/bin:/sbin:/bin')
 
 
+_OWN_BASETEMP = []
+
+
 def pytest_configure(config):
     # a private base directory: pytest's shared /tmp/pytest-of-<user> keeps only the last 3 runs of anyone
     if not config.option.basetemp:
         config.option.basetemp = tempfile.mkdtemp(prefix='byoc-sbc-tests-')
+        _OWN_BASETEMP.append(config.option.basetemp)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The private base directory goes after a run that passed (every fixture, Kamailio included, is stopped by
+    then); after a failure it stays for a look, and its path is printed."""
+    for path in _OWN_BASETEMP:
+        if exitstatus == 0:
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            session.config.get_terminal_writer().line('sbc test files kept in %s' % path)
 
 
 def pytest_collection_modifyitems(items):
